@@ -1,0 +1,24 @@
+// Who is asking. Every repository and query takes a Caller and applies the access policy itself,
+// so a route cannot forget it (DESIGN §4).
+
+export type Caller =
+  | { role: 'provider'; subject: string; providerId: string; providerKvk: string }
+  | { role: 'inspector'; subject: string }
+  | { role: 'registry-admin'; subject: string }
+  /** The operator at the command line (`lir import`, `lir query`): acts for any registered provider. */
+  | { role: 'operator'; subject: string };
+
+export type Role = Caller['role'];
+
+export class AccessDenied extends Error {
+  readonly code = 'FORBIDDEN';
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+export function requireRole(caller: Caller, ...roles: Role[]): void {
+  if (!roles.includes(caller.role)) throw new AccessDenied(`this needs the role ${roles.join(' or ')}; you are ${caller.role}`);
+}
+
+export const OPERATOR: Caller = { role: 'operator', subject: 'cli' };

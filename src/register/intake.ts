@@ -1,0 +1,390 @@
+// The one intake pipeline shared by every channel (REST, file, FHIR, portal):
+// validate → take DI/PI from the carrier → resolve the UDI-DI → store a new version → receipt.
+
+import { randomUUID } from 'node:crypto';
+import type { Caller } from '../auth/caller.js';
+import type { Db, Queryable } from '../db/types.js';
+import { dateOf, deliveryDeadline, isLate } from '../domain/dates.js';
+import { IUD_PLACEMENT_FIELDS, type Issue, type RegisterRecord } from '../domain/record.js';
+import { validateRecord, type CarrierParse } from '../domain/record-validation.js';
+import { contentHash } from './content-hash.js';
+import { countItems, receiptStatus, type Receipt, type ReceiptItem } from './receipt.js';
+import { contentRow, RECORDSET_TYPE, ALL_COLUMNS } from './record-columns.js';
+import { refreshClosures } from './closures.js';
+
+export type Channel = 'rest' | 'file' | 'fhir' | 'portal' | 'demo';
+
+export interface IntakeDeps {
+  parseCarrier?: (udi: string) => CarrierParse;
+  implantTypes: ReadonlyMap<string, { qualityRegister: boolean }>;
+  now?: () => Date;
+}
+
+export interface IntakeRequest {
+  records: readonly unknown[];
+  mode: 'transaction' | 'batch';
+  channel: Channel;
+  caller: Caller;
+  /** Restrict an operator's delivery to one provider (`lir import --provider`). */
+  providerKvk?: string;
+  source?: string;
+  /** Reuse delivery rows across chunks of one file, so a file has one receipt per provider. */
+  session?: DeliverySession;
+  /** Offset added to item indexes (chunked files). */
+  indexOffset?: number;
+}
+
+export class DeliverySession {
+  readonly ids = new Map<string, string>(); // provider id → delivery id
+  constructor(readonly receivedAt: Date) {}
+}
+
+interface Existing {
+  patient_key: string;
+  id: string;
+  provider_id: string;
+  provider_record_ref: string;
+  version: number;
+  status: 'active' | 'withdrawn';
+  content_hash: string;
+  [col: string]: unknown;
+}
+
+interface Pending {
+  item: ReceiptItem;
+  providerId: string;
+  key: string;
+  record?: RegisterRecord; // upsert
+  withdraw?: boolean;
+}
+
+export class Intake {
+  constructor(
+    private readonly db: Db,
+    private readonly deps: IntakeDeps,
+  ) {}
+
+  async deliver(req: IntakeRequest): Promise<Receipt> {
+    const receivedAt = req.session?.receivedAt ?? this.deps.now?.() ?? new Date();
+    const today = dateOf(receivedAt);
+    const fixedKvk = req.caller.role === 'provider' ? req.caller.providerKvk : req.providerKvk;
+    const offset = req.indexOffset ?? 0;
+
+    // 1. validate (pure)
+    const items: ReceiptItem[] = [];
+    const valid: { item: ReceiptItem; result: Exclude<ReturnType<typeof validateRecord>, { ok: false }> }[] = [];
+    req.records.forEach((input, i) => {
+      const result = validateRecord(input, {
+        today,
+        parseCarrier: this.deps.parseCarrier,
+        isKnownImplantType: (c) => this.deps.implantTypes.has(c),
+        providerKvk: fixedKvk,
+      });
+      const ref = result.ok ? (result.action === 'upsert' ? result.record.providerRecordRef : result.providerRecordRef) : refOf(input);
+      const item: ReceiptItem = { index: offset + i, providerRecordRef: ref, outcome: 'rejected', errors: result.ok ? [] : result.errors, warnings: result.warnings };
+      items.push(item);
+      if (result.ok) valid.push({ item, result });
+    });
+
+    // 2. providers
+    const kvks = [...new Set(valid.map((v) => (v.result.action === 'upsert' ? v.result.record.providerKvk : v.result.providerKvk)))];
+    const providers = new Map<string, string>();
+    if (kvks.length > 0) {
+      for (const p of await this.db.query<{ id: string; kvk: string }>('SELECT id, kvk FROM providers WHERE kvk = ANY($1::text[])', [kvks])) providers.set(p.kvk, p.id);
+    }
+    const pending: Pending[] = [];
+    for (const { item, result } of valid) {
+      const kvk = result.action === 'upsert' ? result.record.providerKvk : result.providerKvk;
+      const providerId = providers.get(kvk);
+      if (!providerId) {
+        item.errors.push({ severity: 'error', code: 'UNKNOWN_PROVIDER', message: `no provider with KvK number ${kvk} is registered`, path: '/providerKvk' });
+        continue;
+      }
+      const key = `${providerId}\u0000${item.providerRecordRef}`;
+      pending.push(result.action === 'upsert' ? { item, providerId, key, record: result.record } : { item, providerId, key, withdraw: true });
+    }
+
+    // 3. catalogue
+    await this.resolveDevices(pending);
+
+    const failedTransaction = req.mode === 'transaction' && items.some((it) => it.errors.length > 0);
+    if (!failedTransaction && pending.length > 0) {
+      try {
+        await this.db.transaction(async (tx) => {
+          const deliveryIds = await this.ensureDeliveries(tx, req, pending, receivedAt);
+          for (const round of rounds(pending)) await this.applyRound(tx, round, deliveryIds, receivedAt);
+          if (req.mode === 'transaction' && items.some((it) => it.errors.length > 0)) throw new RollBack();
+          await this.storeIssuesAndCounts(tx, pending, deliveryIds);
+        });
+      } catch (err) {
+        if (!(err instanceof RollBack)) throw err;
+      }
+    }
+    const anyError = items.some((it) => it.errors.length > 0);
+    if (req.mode === 'transaction' && anyError) {
+      for (const it of items) {
+        it.outcome = it.errors.length > 0 ? 'rejected' : 'rolled-back';
+        delete it.recordId;
+        delete it.version;
+      }
+      // The records are not stored, but the provider can still fetch the receipt.
+      await this.db.transaction(async (tx) => {
+        const deliveryIds = await this.ensureDeliveries(tx, req, pending, receivedAt);
+        await this.storeIssuesAndCounts(tx, pending, deliveryIds);
+      });
+    } else {
+      for (const it of items) if (it.errors.length > 0) it.outcome = 'rejected';
+    }
+    const counts = countItems(items);
+    const deliveryIds = req.session ? [...req.session.ids.values()] : [...new Set(pending.map((p) => p.item.deliveryId!))].filter(Boolean);
+    for (const it of items) delete it.deliveryId;
+    return { deliveryIds, mode: req.mode, status: receiptStatus(counts), receivedAt: receivedAt.toISOString(), counts, items };
+  }
+
+  private async resolveDevices(pending: Pending[]): Promise<void> {
+    const dis = [...new Set(pending.map((p) => p.record?.udiDi).filter((d): d is string => !!d))];
+    const devices = new Map<string, string>();
+    if (dis.length > 0) {
+      for (const d of await this.db.query<{ udi_di: string; implant_type: string }>('SELECT udi_di, implant_type FROM devices WHERE udi_di = ANY($1::text[])', [dis])) devices.set(d.udi_di, d.implant_type);
+    }
+    for (const p of pending) {
+      const r = p.record;
+      if (!r) continue;
+      const warn = (path: string, code: string, message: string) => p.item.warnings.push({ severity: 'warning', code, message, path });
+      const catalogueType = r.udiDi ? devices.get(r.udiDi) : undefined;
+      (p as Pending & { resolved?: boolean }).resolved = catalogueType !== undefined;
+      if (r.udiDi && catalogueType === undefined) {
+        warn(p.item.errors.length ? '/udiDi' : '/udiDi', 'UNRESOLVED_UDI_DI', `UDI-DI ${r.udiDi} is not in the device catalogue yet; the record is stored and marked unresolved`);
+      }
+      if (catalogueType && r.implantType && catalogueType !== r.implantType) {
+        warn('/implantType', 'IMPLANT_TYPE_MISMATCH', `the catalogue lists UDI-DI ${r.udiDi} as implant type ${catalogueType}, not ${r.implantType}; the catalogue's type is used`);
+      }
+      const type = catalogueType ?? r.implantType;
+      p.record = { ...r, implantType: type ?? null };
+      if (type && !this.deps.implantTypes.get(type)?.qualityRegister) {
+        for (const f of IUD_PLACEMENT_FIELDS) {
+          if (r[f] !== null) warn(`/${f}`, 'PLACEMENT_FIELD_NOT_IUD', `${f} is recorded for IUD placements; implant type ${type} is not an IUD`);
+        }
+      }
+    }
+  }
+
+  private async ensureDeliveries(tx: Queryable, req: IntakeRequest, pending: Pending[], receivedAt: Date): Promise<Map<string, string>> {
+    const ids = req.session?.ids ?? new Map<string, string>();
+    for (const providerId of new Set(pending.map((p) => p.providerId))) {
+      const id = ids.get(providerId) ?? randomUUID();
+      ids.set(providerId, id);
+      await tx.query(
+        `INSERT INTO deliveries (id, provider_id, channel, mode, received_at, source) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (id) DO NOTHING`,
+        [id, providerId, req.channel, req.mode, receivedAt.toISOString(), req.source ?? null],
+      );
+    }
+    for (const p of pending) p.item.deliveryId = ids.get(p.providerId)!;
+    return ids;
+  }
+
+  private async applyRound(tx: Queryable, round: Pending[], deliveryIds: Map<string, string>, receivedAt: Date): Promise<void> {
+    const existing = new Map<string, Existing>();
+    const rows = await tx.query<Existing>(
+      `SELECT r.* FROM unnest($1::uuid[], $2::text[]) AS k(provider_id, ref)
+       JOIN record_refs rr ON rr.provider_id = k.provider_id AND rr.provider_record_ref = k.ref
+       JOIN records r ON r.patient_key = rr.patient_key AND r.id = rr.record_id`,
+      [round.map((p) => p.providerId), round.map((p) => p.item.providerRecordRef)],
+    );
+    for (const r of rows) existing.set(`${r.provider_id}\u0000${r.provider_record_ref}`, r);
+
+    // closesRecordId must name an implantation in the register
+    const closes = [...new Set(round.map((p) => p.record?.closesRecordId).filter((x): x is string => !!x))];
+    const known = new Set<string>();
+    if (closes.length > 0) {
+      for (const r of await tx.query<{ id: string }>("SELECT id FROM records WHERE id = ANY($1::uuid[]) AND kind = 'implantation'", [closes])) known.add(r.id);
+    }
+
+    const inserts: Record<string, unknown>[] = [];
+    const updates: Record<string, unknown>[] = [];
+    const refs: unknown[][] = [[], [], [], []];
+    const versions: Record<string, unknown>[] = [];
+    const touchedPseudonyms = new Set<string>();
+    const touchedIds = new Set<string>();
+    const at = receivedAt.toISOString();
+
+    for (const p of round) {
+      const old = existing.get(p.key);
+      const item = p.item;
+      if (p.withdraw) {
+        if (!old) {
+          item.errors.push({ severity: 'error', code: 'NOT_FOUND', message: 'there is no record with this providerRecordRef to withdraw', path: '/providerRecordRef' });
+          continue;
+        }
+        item.recordId = old.id;
+        item.version = old.version;
+        if (old.status === 'withdrawn') {
+          item.outcome = 'unchanged';
+          continue;
+        }
+        const row = { ...old, version: old.version + 1, status: 'withdrawn', last_received_at: at };
+        updates.push(row);
+        versions.push({ patient_key: old.patient_key, record_id: old.id, version: row.version, delivery_id: deliveryIds.get(p.providerId), action: 'withdraw', received_at: at, late: false, content: { status: 'withdrawn' }, content_hash: old.content_hash });
+        item.outcome = 'withdrawn';
+        item.version = row.version;
+        collectTouched(old, touchedPseudonyms, touchedIds);
+        continue;
+      }
+      const r = p.record!;
+      if (r.closesRecordId && !known.has(r.closesRecordId)) {
+        item.warnings.push({ severity: 'warning', code: 'CLOSES_UNKNOWN', message: `closesRecordId ${r.closesRecordId} is not an implantation in the register; stored unlinked`, path: '/closesRecordId' });
+      }
+      const hash = contentHash(r);
+      if (old && old.status === 'active' && old.content_hash === hash) {
+        item.outcome = 'unchanged';
+        item.recordId = old.id;
+        item.version = old.version;
+        continue;
+      }
+      const events = newEvents(r, old);
+      const deadline = events.length > 0 ? deliveryDeadline(events.reduce((a, b) => (a < b ? a : b))) : undefined;
+      const late = events.some((e) => isLate(e, receivedAt));
+      if (late && deadline) {
+        item.warnings.push({ severity: 'warning', code: 'LATE_DELIVERY', message: `delivered after the legal deadline of ${deadline} (one month after the event)`, path: '' });
+      }
+      const resolved = (p as Pending & { resolved?: boolean }).resolved ?? false;
+      const content = contentRow(r);
+      if (old) {
+        const row = { ...old, ...content, version: old.version + 1, status: 'active', device_resolved: resolved, content_hash: hash, last_received_at: at };
+        updates.push(row);
+        item.outcome = 'updated';
+        item.recordId = old.id;
+        item.version = row.version;
+        collectTouched(old, touchedPseudonyms, touchedIds);
+        collectTouched(row as Existing, touchedPseudonyms, touchedIds);
+      } else {
+        const id = randomUUID();
+        const patientKey = r.patientPseudonym ?? id;
+        const row = {
+          patient_key: patientKey, id, provider_id: p.providerId, provider_record_ref: r.providerRecordRef, version: 1, status: 'active',
+          device_resolved: resolved, content_hash: hash, first_received_at: at, last_received_at: at, deadline: deadline ?? null, late, ...content,
+        };
+        inserts.push(row);
+        refs[0]!.push(p.providerId); refs[1]!.push(r.providerRecordRef); refs[2]!.push(id); refs[3]!.push(patientKey);
+        item.outcome = 'created';
+        item.recordId = id;
+        item.version = 1;
+        collectTouched(row as unknown as Existing, touchedPseudonyms, touchedIds);
+      }
+      if (deadline) {
+        item.deadline = deadline;
+        item.late = late;
+      }
+      versions.push({ patient_key: (old?.patient_key ?? inserts.at(-1)!.patient_key), record_id: item.recordId, version: item.version, delivery_id: deliveryIds.get(p.providerId), action: old ? 'update' : 'create', received_at: at, late, content: versionContent(r), content_hash: hash });
+    }
+
+    const cols = ALL_COLUMNS.map(([c]) => c);
+    if (inserts.length > 0) {
+      await tx.query(`INSERT INTO records (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS ${RECORDSET_TYPE}`, [JSON.stringify(inserts)]);
+      await tx.query(
+        `INSERT INTO record_refs (provider_id, provider_record_ref, record_id, patient_key)
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[])`,
+        refs,
+      );
+    }
+    if (updates.length > 0) {
+      const set = cols.filter((c) => !['patient_key', 'id'].includes(c));
+      await tx.query(
+        `UPDATE records r SET (${set.join(', ')}) = (${set.map((c) => `x.${c}`).join(', ')})
+         FROM jsonb_to_recordset($1::jsonb) AS ${RECORDSET_TYPE}
+         WHERE r.patient_key = x.patient_key AND r.id = x.id`,
+        [JSON.stringify(updates)],
+      );
+    }
+    if (versions.length > 0) {
+      await tx.query(
+        `INSERT INTO record_versions (patient_key, record_id, version, delivery_id, action, received_at, late, content, content_hash)
+         SELECT patient_key, record_id, version, delivery_id, action, received_at, late, content, content_hash
+         FROM jsonb_to_recordset($1::jsonb) AS x(patient_key text, record_id uuid, version integer, delivery_id uuid, action text, received_at timestamptz, late boolean, content jsonb, content_hash text)`,
+        [JSON.stringify(versions)],
+      );
+      await refreshClosures(tx, [...touchedPseudonyms], [...touchedIds]);
+    }
+  }
+
+  private async storeIssuesAndCounts(tx: Queryable, pending: Pending[], deliveryIds: Map<string, string>): Promise<void> {
+    const issueRows: Record<string, unknown>[] = [];
+    const perDelivery = new Map<string, ReceiptItem[]>();
+    for (const p of pending) {
+      const deliveryId = deliveryIds.get(p.providerId)!;
+      const list = perDelivery.get(deliveryId) ?? [];
+      list.push(p.item);
+      perDelivery.set(deliveryId, list);
+      [...p.item.errors, ...p.item.warnings].forEach((is: Issue, seq) =>
+        issueRows.push({ delivery_id: deliveryId, item: p.item.index, seq, provider_record_ref: p.item.providerRecordRef, record_id: p.item.recordId ?? null, severity: is.severity, code: is.code, message: is.message, path: is.path }),
+      );
+    }
+    if (issueRows.length > 0) {
+      await tx.query(
+        `INSERT INTO delivery_issues (delivery_id, item, seq, provider_record_ref, record_id, severity, code, message, path)
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(delivery_id uuid, item integer, seq integer, provider_record_ref text, record_id uuid, severity text, code text, message text, path text)
+         ON CONFLICT DO NOTHING`,
+        [JSON.stringify(issueRows)],
+      );
+    }
+    for (const [deliveryId, list] of perDelivery) {
+      const outcome = (it: ReceiptItem) => (it.errors.length > 0 ? 'rejected' : it.outcome);
+      const n = (o: string) => list.filter((it) => outcome(it) === o || (o === 'rejected' && it.outcome === 'rolled-back')).length;
+      await tx.query(
+        `UPDATE deliveries SET total = total + $2, created = created + $3, updated = updated + $4, unchanged = unchanged + $5,
+           withdrawn = withdrawn + $6, rejected = rejected + $7, warnings = warnings + $8 WHERE id = $1`,
+        [deliveryId, list.length, n('created'), n('updated'), n('unchanged'), n('withdrawn'), n('rejected'), list.reduce((s, it) => s + it.warnings.length, 0)],
+      );
+    }
+  }
+}
+
+declare module './receipt.js' {
+  interface ReceiptItem {
+    /** internal: the delivery this item belongs to */
+    deliveryId?: string;
+  }
+}
+
+class RollBack extends Error {}
+
+function refOf(input: unknown): string | null {
+  if (input && typeof input === 'object' && 'providerRecordRef' in input) {
+    const v = (input as { providerRecordRef: unknown }).providerRecordRef;
+    if (typeof v === 'string' && v.length <= 64) return v;
+  }
+  return null;
+}
+
+/** Splits items so that one provider reference occurs at most once per round, keeping order. */
+function rounds(items: Pending[]): Pending[][] {
+  const out: Pending[][] = [];
+  const seen = new Map<string, number>();
+  for (const p of items) {
+    const r = (seen.get(p.key) ?? -1) + 1;
+    seen.set(p.key, r);
+    (out[r] ??= []).push(p);
+  }
+  return out;
+}
+
+/** Event dates this version reports for the first time; their deadlines decide lateness. */
+function newEvents(r: RegisterRecord, old: Existing | undefined): string[] {
+  const events: string[] = [];
+  if (r.implantDate && !old?.implant_date) events.push(r.implantDate);
+  if (r.explantDate && !old?.explant_date) events.push(r.explantDate);
+  if (r.deathDate && !old?.death_date) events.push(r.deathDate);
+  return events;
+}
+
+function collectTouched(row: Existing, pseudonyms: Set<string>, ids: Set<string>): void {
+  if (typeof row.patient_pseudonym === 'string') pseudonyms.add(row.patient_pseudonym);
+  ids.add(row.id);
+  for (const c of ['closes_record_id', 'linked_record_id'] as const) if (typeof row[c] === 'string') ids.add(row[c] as string);
+}
+
+function versionContent(r: RegisterRecord): Record<string, unknown> {
+  const { providerKvk: _k, providerRecordRef: _r, ...content } = r;
+  return content;
+}
