@@ -50,6 +50,12 @@ interface Existing {
   [col: string]: unknown;
 }
 
+interface Tracked {
+  item: ReceiptItem;
+  providerId: string | undefined;
+}
+type Owned = { item: ReceiptItem; providerId: string };
+
 interface Pending {
   item: ReceiptItem;
   providerId: string;
@@ -86,12 +92,21 @@ export class Intake {
       if (result.ok) valid.push({ item, result });
     });
 
-    // 2. providers
-    const kvks = [...new Set(valid.map((v) => (v.result.action === 'upsert' ? v.result.record.providerKvk : v.result.providerKvk)))];
+    // 2. providers: every item, valid or not, belongs to a provider's delivery when we can tell which
+    const validByItem = new Map(valid.map((v) => [v.item, v]));
+    const kvkOf = (input: unknown, i: number): string | undefined => {
+      const v = validByItem.get(items[i]!);
+      if (v) return v.result.action === 'upsert' ? v.result.record.providerKvk : v.result.providerKvk;
+      const raw = input && typeof input === 'object' ? (input as { providerKvk?: unknown }).providerKvk : undefined;
+      return typeof raw === 'string' && /^\d{8}$/.test(raw) ? raw : fixedKvk;
+    };
+    const itemKvks = req.records.map((input, i) => kvkOf(input, i));
+    const kvks = [...new Set(itemKvks.filter((k): k is string => !!k))];
     const providers = new Map<string, string>();
     if (kvks.length > 0) {
       for (const p of await this.db.query<{ id: string; kvk: string }>('SELECT id, kvk FROM providers WHERE kvk = ANY($1::text[])', [kvks])) providers.set(p.kvk, p.id);
     }
+    const tracked: Tracked[] = items.map((item, i) => ({ item, providerId: itemKvks[i] ? providers.get(itemKvks[i]!) : undefined }));
     const pending: Pending[] = [];
     for (const { item, result } of valid) {
       const kvk = result.action === 'upsert' ? result.record.providerKvk : result.providerKvk;
@@ -103,18 +118,19 @@ export class Intake {
       const key = `${providerId}\u0000${item.providerRecordRef}`;
       pending.push(result.action === 'upsert' ? { item, providerId, key, record: result.record } : { item, providerId, key, withdraw: true });
     }
+    const owned = tracked.filter((t): t is Owned => t.providerId !== undefined);
 
     // 3. catalogue
     await this.resolveDevices(pending);
 
     const failedTransaction = req.mode === 'transaction' && items.some((it) => it.errors.length > 0);
-    if (!failedTransaction && pending.length > 0) {
+    if (!failedTransaction && owned.length > 0) {
       try {
         await this.db.transaction(async (tx) => {
-          const deliveryIds = await this.ensureDeliveries(tx, req, pending, receivedAt);
+          const deliveryIds = await this.ensureDeliveries(tx, req, owned, receivedAt);
           for (const round of rounds(pending)) await this.applyRound(tx, round, deliveryIds, receivedAt);
           if (req.mode === 'transaction' && items.some((it) => it.errors.length > 0)) throw new RollBack();
-          await this.storeIssuesAndCounts(tx, pending, deliveryIds);
+          await this.storeIssuesAndCounts(tx, owned, deliveryIds);
         });
       } catch (err) {
         if (!(err instanceof RollBack)) throw err;
@@ -128,15 +144,17 @@ export class Intake {
         delete it.version;
       }
       // The records are not stored, but the provider can still fetch the receipt.
-      await this.db.transaction(async (tx) => {
-        const deliveryIds = await this.ensureDeliveries(tx, req, pending, receivedAt);
-        await this.storeIssuesAndCounts(tx, pending, deliveryIds);
-      });
+      if (owned.length > 0) {
+        await this.db.transaction(async (tx) => {
+          const deliveryIds = await this.ensureDeliveries(tx, req, owned, receivedAt);
+          await this.storeIssuesAndCounts(tx, owned, deliveryIds);
+        });
+      }
     } else {
       for (const it of items) if (it.errors.length > 0) it.outcome = 'rejected';
     }
     const counts = countItems(items);
-    const deliveryIds = req.session ? [...req.session.ids.values()] : [...new Set(pending.map((p) => p.item.deliveryId!))].filter(Boolean);
+    const deliveryIds = req.session ? [...req.session.ids.values()] : [...new Set(owned.map((t) => t.item.deliveryId!))].filter(Boolean);
     for (const it of items) delete it.deliveryId;
     return { deliveryIds, mode: req.mode, status: receiptStatus(counts), receivedAt: receivedAt.toISOString(), counts, items };
   }
@@ -169,7 +187,7 @@ export class Intake {
     }
   }
 
-  private async ensureDeliveries(tx: Queryable, req: IntakeRequest, pending: Pending[], receivedAt: Date): Promise<Map<string, string>> {
+  private async ensureDeliveries(tx: Queryable, req: IntakeRequest, pending: readonly Owned[], receivedAt: Date): Promise<Map<string, string>> {
     const ids = req.session?.ids ?? new Map<string, string>();
     for (const providerId of new Set(pending.map((p) => p.providerId))) {
       const id = ids.get(providerId) ?? randomUUID();
@@ -308,7 +326,7 @@ export class Intake {
     }
   }
 
-  private async storeIssuesAndCounts(tx: Queryable, pending: Pending[], deliveryIds: Map<string, string>): Promise<void> {
+  private async storeIssuesAndCounts(tx: Queryable, pending: readonly Owned[], deliveryIds: Map<string, string>): Promise<void> {
     const issueRows: Record<string, unknown>[] = [];
     const perDelivery = new Map<string, ReceiptItem[]>();
     for (const p of pending) {

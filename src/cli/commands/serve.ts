@@ -1,0 +1,45 @@
+import { Command } from 'commander';
+import { openServices } from '../../register/services.js';
+import { buildApp } from '../../http/app.js';
+import { DEMO_PROVIDERS, DEMO_TOKENS, loadDemoData } from '../../sim/demo.js';
+import { CliError } from '../cli-error.js';
+
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('start the register (API, docs, portal) on PORT (default 8080); embedded database in LIR_DATA_DIR (default ./data) unless DATABASE_URL is set')
+    .option('--port <port>', 'port to listen on (default: PORT or 8080)')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--demo', 'load a small synthetic data set on first start')
+    .action(async (o: { port?: string; host: string; demo?: boolean }) => {
+      const port = Number(o.port ?? process.env.PORT ?? 8080);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`port must be a number from 0 to 65535, not ${o.port ?? process.env.PORT}`);
+      const services = await openServices();
+      if (o.demo) {
+        const [{ n }] = (await services.db.query<{ n: number }>('SELECT count(*)::int AS n FROM providers')) as [{ n: number }];
+        if (n === 0) {
+          process.stderr.write('loading demo data (first start)…\n');
+          const { records } = await loadDemoData(services);
+          process.stderr.write(`demo data: ${records} records from ${DEMO_PROVIDERS.length} providers\n`);
+        }
+        process.stderr.write(
+          `demo tokens (demo only, never in production):\n  inspector: ${DEMO_TOKENS.inspector}\n` +
+            DEMO_PROVIDERS.map((p) => `  ${p.name}: ${DEMO_TOKENS.provider(p.kvk)}\n`).join(''),
+        );
+      }
+      const app = await buildApp(services, {
+        logger: {
+          level: process.env.LOG_LEVEL ?? 'info',
+          redact: ['req.headers.authorization', 'req.headers.cookie'],
+        },
+      });
+      const shutdown = async () => {
+        await app.close();
+        await services.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+      await app.listen({ port, host: o.host });
+      process.stderr.write(`LIR register on http://${o.host}:${port}/ (database: ${services.db.kind})\n`);
+    });
+}
