@@ -10,7 +10,7 @@ import { queryCommand } from './commands/query.js';
 import { providersCommand } from './commands/providers.js';
 import { tokensCommand } from './commands/tokens.js';
 import { udiCommand } from './commands/udi.js';
-// catalogue: see commands/catalogue.ts
+import { catalogueCommand } from './commands/catalogue.js';
 
 export function buildProgram(): Command {
   const program = new Command('lir')
@@ -18,7 +18,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  for (const cmd of [serveCommand(), migrateCommand(), importCommand(), queryCommand(), providersCommand(), tokensCommand(), udiCommand()]) {
+  for (const cmd of [serveCommand(), migrateCommand(), importCommand(), queryCommand(), catalogueCommand(), providersCommand(), tokensCommand(), udiCommand()]) {
     program.addCommand(cmd);
   }
   for (const cmd of program.commands) cmd.exitOverride();

@@ -84,19 +84,19 @@ export function validateRecord(input: unknown, ctx: ValidationContext): Validati
     }
     return t;
   };
-  const date = (field: keyof RecordInput): string | null => {
+  const date = (field: keyof RecordInput, allowFuture = false): string | null => {
     const v = text(field);
     if (v === null) return null;
     if (!isValidIsoDate(v)) {
       err(field, 'INVALID_DATE', `${field} must be a calendar date written YYYY-MM-DD`);
       return null;
     }
-    if (v > ctx.today) {
+    if (v > ctx.today && !allowFuture) {
       err(field, 'FUTURE_DATE', `${field} ${v} lies in the future (today is ${ctx.today})`);
       return null;
     }
-    if (v < '1900-01-01') {
-      err(field, 'OUT_OF_RANGE', `${field} ${v} is before 1900`);
+    if (v < '1900-01-01' || v > '2199-12-31') {
+      err(field, 'OUT_OF_RANGE', `${field} ${v} is outside 1900–2199`);
       return null;
     }
     return v;
@@ -160,7 +160,7 @@ export function validateRecord(input: unknown, ctx: ValidationContext): Validati
   let udiDi = text('udiDi');
   let lot = text('lot');
   let serial = text('serial');
-  let expiryDate = date('expiryDate');
+  let expiryDate = date('expiryDate', true); // a device's use-by date lies ahead
   let manufactureDate = date('manufactureDate');
   let udiIssuer: CarrierData['issuer'] | null = null;
   if (udi !== null && udi.length > 400) err('udi', 'TOO_LONG', 'udi is longer than 400 characters');

@@ -92,15 +92,19 @@ export async function loadDemoData(services: Services, opts: { records?: number;
       record.breastfeeding = pp ? rnd.chance(0.6) : false;
       record.ultrasoundCheck = rnd.chance(0.5);
       record.previousExpulsion = rnd.chance(0.05);
-      const followUp = plus(implantDate, rnd.int(35, 56));
-      if (followUp < today && rnd.chance(0.7)) record.followUpDate = followUp;
     }
     // usually delivered within a month; one in ten late
     const receivedOn = plus(implantDate, rnd.chance(0.9) ? rnd.int(0, 28) : rnd.int(32, 120));
-    plans.push({ receivedOn: receivedOn > today ? today : receivedOn, record });
+    plans.push({ receivedOn: receivedOn > today ? today : receivedOn, record: { ...record } });
+    // the 6-week follow-up visit arrives later as a correction of the placement record
+    const followUp = plus(implantDate, rnd.int(35, 56));
+    if (isIud && plus(followUp, 7) < today && rnd.chance(0.7)) {
+      record.followUpDate = followUp;
+      plans.push({ receivedOn: plus(followUp, rnd.int(1, 7)), record: { ...record } });
+    }
     // some come out again: IUD expulsion or removal, revisions, deaths
     if (rnd.chance(isIud ? 0.12 : 0.04)) {
-      const explantDate = plus(implantDate, rnd.int(20, 900));
+      const explantDate = plus(implantDate, record.followUpDate ? rnd.int(70, 900) : rnd.int(20, 900));
       if (addOneMonth(explantDate) < today) {
         const reason = isIud ? rnd.weighted([['expulsion', 4], ['pregnancy-wish', 3], ['pain-or-complaints', 2], ['perforation', 0.3]] as const) : rnd.pick(['infection', 'malfunction', 'replacement'] as const);
         const otherProvider = isIud && record.patientPseudonym && rnd.chance(0.5);

@@ -4,82 +4,102 @@
 -- filter: {"udiDi":["08712345000011"]}
 -- params: [["08712345000011"]]
 WITH hits AS MATERIALIZED (
-  SELECT r.provider_id, r.implant_date, coalesce(r.patient_pseudonym, r.id::text) AS patient
+  SELECT r.provider_id, extract(year FROM r.implant_date)::integer AS year, coalesce(r.patient_pseudonym, r.id::text) AS patient, count(*)::integer AS n
   FROM records r
   WHERE r.status = 'active'
     AND r.kind = 'implantation'
     AND r.udi_di = ANY($1::text[])
+  GROUP BY 1, 2, 3
 )
-SELECT 'total' AS grouping, NULL::uuid AS provider_id, NULL::integer AS year, count(*)::integer AS implants, count(DISTINCT patient)::integer AS patients FROM hits
+SELECT 'total' AS grouping, NULL::uuid AS provider_id, NULL::integer AS year, coalesce(sum(n), 0)::integer AS implants, count(*)::integer AS patients
+  FROM (SELECT patient, sum(n) AS n FROM hits GROUP BY patient) t
 UNION ALL
-SELECT 'provider', provider_id, NULL, count(*)::integer, count(DISTINCT patient)::integer FROM hits GROUP BY provider_id
+SELECT 'provider', provider_id, NULL, sum(n)::integer, count(*)::integer
+  FROM (SELECT provider_id, patient, sum(n) AS n FROM hits GROUP BY provider_id, patient) t GROUP BY provider_id
 UNION ALL
-SELECT 'year', NULL, extract(year FROM implant_date)::integer, count(*)::integer, count(DISTINCT patient)::integer FROM hits GROUP BY extract(year FROM implant_date);
+SELECT 'year', NULL, year, sum(n)::integer, count(*)::integer
+  FROM (SELECT year, patient, sum(n) AS n FROM hits GROUP BY year, patient) t GROUP BY year;
 
 -- lots of one device, still implanted
 -- filter: {"udiDi":["08712345000011"],"lots":["L1","L2"],"stillImplanted":true}
 -- params: [["08712345000011"],["L1","L2"]]
 WITH hits AS MATERIALIZED (
-  SELECT r.provider_id, r.implant_date, coalesce(r.patient_pseudonym, r.id::text) AS patient
+  SELECT r.provider_id, extract(year FROM r.implant_date)::integer AS year, coalesce(r.patient_pseudonym, r.id::text) AS patient, count(*)::integer AS n
   FROM records r
   WHERE r.status = 'active'
     AND r.kind = 'implantation'
     AND r.udi_di = ANY($1::text[])
     AND r.lot = ANY($2::text[])
     AND r.closed_explant_date IS NULL AND r.closed_death_date IS NULL
+  GROUP BY 1, 2, 3
 )
-SELECT 'total' AS grouping, NULL::uuid AS provider_id, NULL::integer AS year, count(*)::integer AS implants, count(DISTINCT patient)::integer AS patients FROM hits
+SELECT 'total' AS grouping, NULL::uuid AS provider_id, NULL::integer AS year, coalesce(sum(n), 0)::integer AS implants, count(*)::integer AS patients
+  FROM (SELECT patient, sum(n) AS n FROM hits GROUP BY patient) t
 UNION ALL
-SELECT 'provider', provider_id, NULL, count(*)::integer, count(DISTINCT patient)::integer FROM hits GROUP BY provider_id
+SELECT 'provider', provider_id, NULL, sum(n)::integer, count(*)::integer
+  FROM (SELECT provider_id, patient, sum(n) AS n FROM hits GROUP BY provider_id, patient) t GROUP BY provider_id
 UNION ALL
-SELECT 'year', NULL, extract(year FROM implant_date)::integer, count(*)::integer, count(DISTINCT patient)::integer FROM hits GROUP BY extract(year FROM implant_date);
+SELECT 'year', NULL, year, sum(n)::integer, count(*)::integer
+  FROM (SELECT year, patient, sum(n) AS n FROM hits GROUP BY year, patient) t GROUP BY year;
 
 -- manufacturer in a date window
 -- filter: {"manufacturer":"Cuprum","implantedFrom":"2019-04-01","implantedTo":"2021-07-31"}
 -- params: ["%Cuprum%","2019-04-01","2021-07-31"]
 WITH hits AS MATERIALIZED (
-  SELECT r.provider_id, r.implant_date, coalesce(r.patient_pseudonym, r.id::text) AS patient
+  SELECT r.provider_id, extract(year FROM r.implant_date)::integer AS year, coalesce(r.patient_pseudonym, r.id::text) AS patient, count(*)::integer AS n
   FROM records r
   WHERE r.status = 'active'
     AND r.kind = 'implantation'
     AND r.udi_di IN (SELECT d.udi_di FROM devices d WHERE d.manufacturer ILIKE $1)
     AND r.implant_date >= $2::date
     AND r.implant_date <= $3::date
+  GROUP BY 1, 2, 3
 )
-SELECT 'total' AS grouping, NULL::uuid AS provider_id, NULL::integer AS year, count(*)::integer AS implants, count(DISTINCT patient)::integer AS patients FROM hits
+SELECT 'total' AS grouping, NULL::uuid AS provider_id, NULL::integer AS year, coalesce(sum(n), 0)::integer AS implants, count(*)::integer AS patients
+  FROM (SELECT patient, sum(n) AS n FROM hits GROUP BY patient) t
 UNION ALL
-SELECT 'provider', provider_id, NULL, count(*)::integer, count(DISTINCT patient)::integer FROM hits GROUP BY provider_id
+SELECT 'provider', provider_id, NULL, sum(n)::integer, count(*)::integer
+  FROM (SELECT provider_id, patient, sum(n) AS n FROM hits GROUP BY provider_id, patient) t GROUP BY provider_id
 UNION ALL
-SELECT 'year', NULL, extract(year FROM implant_date)::integer, count(*)::integer, count(DISTINCT patient)::integer FROM hits GROUP BY extract(year FROM implant_date);
+SELECT 'year', NULL, year, sum(n)::integer, count(*)::integer
+  FROM (SELECT year, patient, sum(n) AS n FROM hits GROUP BY year, patient) t GROUP BY year;
 
 -- implant category
 -- filter: {"implantType":"13"}
 -- params: [["13","13.01","13.02"]]
 WITH hits AS MATERIALIZED (
-  SELECT r.provider_id, r.implant_date, coalesce(r.patient_pseudonym, r.id::text) AS patient
+  SELECT r.provider_id, extract(year FROM r.implant_date)::integer AS year, coalesce(r.patient_pseudonym, r.id::text) AS patient, count(*)::integer AS n
   FROM records r
   WHERE r.status = 'active'
     AND r.kind = 'implantation'
     AND r.implant_type = ANY($1::text[])
+  GROUP BY 1, 2, 3
 )
-SELECT 'total' AS grouping, NULL::uuid AS provider_id, NULL::integer AS year, count(*)::integer AS implants, count(DISTINCT patient)::integer AS patients FROM hits
+SELECT 'total' AS grouping, NULL::uuid AS provider_id, NULL::integer AS year, coalesce(sum(n), 0)::integer AS implants, count(*)::integer AS patients
+  FROM (SELECT patient, sum(n) AS n FROM hits GROUP BY patient) t
 UNION ALL
-SELECT 'provider', provider_id, NULL, count(*)::integer, count(DISTINCT patient)::integer FROM hits GROUP BY provider_id
+SELECT 'provider', provider_id, NULL, sum(n)::integer, count(*)::integer
+  FROM (SELECT provider_id, patient, sum(n) AS n FROM hits GROUP BY provider_id, patient) t GROUP BY provider_id
 UNION ALL
-SELECT 'year', NULL, extract(year FROM implant_date)::integer, count(*)::integer, count(DISTINCT patient)::integer FROM hits GROUP BY extract(year FROM implant_date);
+SELECT 'year', NULL, year, sum(n)::integer, count(*)::integer
+  FROM (SELECT year, patient, sum(n) AS n FROM hits GROUP BY year, patient) t GROUP BY year;
 
 -- serial numbers
 -- filter: {"serials":["SN1","SN2"]}
 -- params: [["SN1","SN2"]]
 WITH hits AS MATERIALIZED (
-  SELECT r.provider_id, r.implant_date, coalesce(r.patient_pseudonym, r.id::text) AS patient
+  SELECT r.provider_id, extract(year FROM r.implant_date)::integer AS year, coalesce(r.patient_pseudonym, r.id::text) AS patient, count(*)::integer AS n
   FROM records r
   WHERE r.status = 'active'
     AND r.kind = 'implantation'
     AND r.serial = ANY($1::text[])
+  GROUP BY 1, 2, 3
 )
-SELECT 'total' AS grouping, NULL::uuid AS provider_id, NULL::integer AS year, count(*)::integer AS implants, count(DISTINCT patient)::integer AS patients FROM hits
+SELECT 'total' AS grouping, NULL::uuid AS provider_id, NULL::integer AS year, coalesce(sum(n), 0)::integer AS implants, count(*)::integer AS patients
+  FROM (SELECT patient, sum(n) AS n FROM hits GROUP BY patient) t
 UNION ALL
-SELECT 'provider', provider_id, NULL, count(*)::integer, count(DISTINCT patient)::integer FROM hits GROUP BY provider_id
+SELECT 'provider', provider_id, NULL, sum(n)::integer, count(*)::integer
+  FROM (SELECT provider_id, patient, sum(n) AS n FROM hits GROUP BY provider_id, patient) t GROUP BY provider_id
 UNION ALL
-SELECT 'year', NULL, extract(year FROM implant_date)::integer, count(*)::integer, count(DISTINCT patient)::integer FROM hits GROUP BY extract(year FROM implant_date);
+SELECT 'year', NULL, year, sum(n)::integer, count(*)::integer
+  FROM (SELECT year, patient, sum(n) AS n FROM hits GROUP BY year, patient) t GROUP BY year;
