@@ -40,6 +40,8 @@ export function serveCommand(): Command {
       process.once('SIGINT', shutdown);
       process.once('SIGTERM', shutdown);
       await app.listen({ port, host: o.host });
-      process.stderr.write(`LIR register on http://${o.host}:${port}/ (database: ${services.db.kind})\n`);
+      const address = app.server.address();
+      const actual = typeof address === 'object' && address ? address.port : port;
+      process.stderr.write(`LIR register on http://${o.host}:${actual}/ (database: ${services.db.kind})\n`);
     });
 }
