@@ -136,6 +136,19 @@ for (const database of DATABASES) {
       expect((await app.inject({ url: `/api/v1/deliveries/${r.deliveryIds[0]}`, headers: as('midwife') })).statusCode).toBe(404);
     });
 
+    it('queues concurrent deliveries and reads without losing any', async () => {
+      const posts = Array.from({ length: 25 }, (_, i) =>
+        app.inject({ method: 'POST', url: '/api/v1/records', headers: as(i % 2 ? 'hospital' : 'midwife'), payload: [record(`CC-${i}`, { providerKvk: i % 2 ? '12345678' : '87654321' })] }),
+      );
+      const reads = Array.from({ length: 10 }, () => app.inject({ url: '/api/v1/records?limit=5', headers: as('inspector') }));
+      const all = await Promise.all([...posts, ...reads]);
+      expect(all.map((r) => r.statusCode)).toEqual(Array(35).fill(200));
+      const q = (await app.inject({ method: 'POST', url: '/api/v1/queries/affected-population', headers: as('inspector'), payload: { lots: ['LOT-1'] } })).json();
+      const cc = (await app.inject({ url: '/api/v1/records?limit=1000', headers: as('inspector') })).json().items.filter((r: { providerRecordRef: string }) => r.providerRecordRef.startsWith('CC-'));
+      expect(cc).toHaveLength(25);
+      expect(q.implants).toBeGreaterThanOrEqual(25);
+    });
+
     it('answers the affected-population query for the inspector only', async () => {
       const q = { udiDi: [COPPER_IUD], stillImplanted: true };
       const res = await app.inject({ method: 'POST', url: '/api/v1/queries/affected-population', headers: as('inspector'), payload: q });
