@@ -22,9 +22,14 @@ export function addOneMonth(date: string): string {
   return `${ny}-${String(nm).padStart(2, '0')}-${String(nd).padStart(2, '0')}`;
 }
 
-/** The UTC calendar date of an instant. */
+const DUTCH_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam', year: 'numeric', month: '2-digit', day: '2-digit' });
+
+/**
+ * The calendar date of an instant in the Netherlands (Europe/Amsterdam): a same-day implantation
+ * delivered at 00:30 Dutch time is "today", not tomorrow in UTC.
+ */
 export function dateOf(instant: Date): string {
-  return instant.toISOString().slice(0, 10);
+  return DUTCH_DATE.format(instant);
 }
 
 /**
@@ -35,7 +40,7 @@ export function deliveryDeadline(eventDate: string): string {
   return addOneMonth(eventDate);
 }
 
-/** Late when received on a calendar day after the deadline (UTC). */
+/** Late when received on a (Dutch) calendar day after the deadline. */
 export function isLate(eventDate: string, receivedAt: Date): boolean {
   return dateOf(receivedAt) > deliveryDeadline(eventDate);
 }

@@ -64,7 +64,10 @@ export function validateRecord(input: unknown, ctx: ValidationContext): Validati
   const raw = input as Record<string, unknown>;
   const known = new Set<string>(RECORD_FIELDS);
   for (const key of Object.keys(raw)) {
-    if (!known.has(key)) err(key, 'UNKNOWN_FIELD', `unknown field "${key.slice(0, 40)}"; the register accepts only the documented fields`);
+    if (known.has(key)) continue;
+    // echo the name only when it looks like a field name: a key could itself carry patient data
+    const name = /^[A-Za-z_][A-Za-z0-9_]{0,40}$/.test(key) ? key : null;
+    errors.push({ severity: 'error', code: 'UNKNOWN_FIELD', message: name ? `unknown field "${name}"; the register accepts only the documented fields` : 'a field with an unknown name; the register accepts only the documented fields', path: name ? `/${name}` : '' });
   }
 
   // --- readers: absent, null and "" all mean "not given" ---
@@ -105,8 +108,10 @@ export function validateRecord(input: unknown, ctx: ValidationContext): Validati
     const v = raw[field];
     if (v === undefined || v === null || v === '') return null;
     if (typeof v === 'boolean') return v;
-    if (v === 'true') return true;
-    if (v === 'false') return false;
+    const t = typeof v === 'string' ? v.trim() : v;
+    if (t === 'true') return true;
+    if (t === 'false') return false;
+    if (t === '') return null;
     err(field, 'INVALID_TYPE', `${field} must be true or false`);
     return null;
   };
@@ -156,7 +161,8 @@ export function validateRecord(input: unknown, ctx: ValidationContext): Validati
     err('patientPseudonym', isBsn(pseudonym) ? 'LOOKS_LIKE_BSN' : 'INVALID_FORMAT',
       isBsn(pseudonym) ? 'patientPseudonym looks like a BSN; send only the pseudonym issued by the TTP service' : 'patientPseudonym must be a TTP pseudonym: label:value');
   }
-  const udi = typeof raw.udi === 'string' && raw.udi.trim() !== '' ? raw.udi : text('udi');
+  // The carrier is kept as scanned (GS characters included); only surrounding blanks and line ends go.
+  const udi = typeof raw.udi === 'string' ? (raw.udi.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '') || null) : text('udi');
   let udiDi = text('udiDi');
   let lot = text('lot');
   let serial = text('serial');
@@ -186,12 +192,16 @@ export function validateRecord(input: unknown, ctx: ValidationContext): Validati
   }
   if (udiDi !== null && !/^[A-Za-z0-9+$/.:_-]{1,60}$/.test(udiDi)) {
     err('udiDi', 'INVALID_FORMAT', 'udiDi must be 1–60 characters of the issuing agency’s character set');
+  } else if (udiDi !== null && udi === null && /^\d{14}$/.test(udiDi) && ctx.parseCarrier) {
+    // a typed GTIN gets the same check-digit test as a scanned one
+    const check = ctx.parseCarrier(`(01)${udiDi}`);
+    if (!check.ok) err('udiDi', check.error.code, `udiDi: ${check.error.message}`);
   }
   if (udiIssuer === null && udiDi !== null) udiIssuer = /^\d{14}$/.test(udiDi) ? 'GS1' : /^[A-Z][A-Z0-9]{3}/.test(udiDi) ? 'HIBCC' : null;
 
   const implantType = text('implantType');
   if (implantType !== null && !ctx.isKnownImplantType(implantType)) {
-    err('implantType', 'UNKNOWN_CODE', `implantType "${implantType.slice(0, 20)}" is not on the implant-type list (GET /api/v1/implant-types)`);
+    err('implantType', 'UNKNOWN_CODE', 'implantType is not a code on the implant-type list (GET /api/v1/implant-types)');
   }
   const implantDate = date('implantDate');
   const explantDate = date('explantDate');
@@ -237,21 +247,22 @@ export function validateRecord(input: unknown, ctx: ValidationContext): Validati
     if (udiDi === null && !errors.some((e) => e.path === '/udi' || e.path === '/udiDi')) {
       err('udiDi', 'REQUIRED', 'an implantation needs the device identifier: the scanned udi or the udiDi (Besluit art. 2 e)');
     }
-    if (lot === null && serial === null && !errors.some((e) => e.path === '/udi')) {
+    if (lot === null && serial === null && !errors.some((e) => ['/udi', '/lot', '/serial'].includes(e.path))) {
       err('lot', 'REQUIRED', 'an implantation needs a lot or serial number (Besluit art. 2 f)');
     }
     if (explantDate !== null && explantDate < implantDate) err('explantDate', 'DATE_ORDER', `explantDate ${explantDate} is before implantDate ${implantDate}`);
     if (deathDate !== null && deathDate < implantDate) err('deathDate', 'DATE_ORDER', `deathDate ${deathDate} is before implantDate ${implantDate}`);
     if (manufactureDate !== null && manufactureDate > implantDate) err('manufactureDate', 'DATE_ORDER', `manufactureDate ${manufactureDate} is after implantDate ${implantDate}`);
     if (followUpDate !== null && followUpDate < implantDate) err('followUpDate', 'DATE_ORDER', `followUpDate ${followUpDate} is before implantDate ${implantDate}`);
+    if (closesRecordId !== null) err('closesRecordId', 'NOT_ALLOWED', 'closesRecordId belongs on an explantation or death record, not on an implantation');
     if (expiryDate !== null && expiryDate < implantDate) warn('expiryDate', 'EXPIRED_AT_IMPLANT', `the device expired on ${expiryDate}, before it was implanted on ${implantDate}`);
-  } else {
+  } else if (!errors.some((e) => e.path === '/implantDate')) {
     if (explantReason !== null && explantDate === null) err('explantDate', 'REQUIRED', 'explantReason is given without explantDate');
     for (const f of IUD_PLACEMENT_FIELDS) {
       if (raw[f] !== undefined && raw[f] !== null && raw[f] !== '') err(f, 'NOT_ALLOWED', `${f} describes a placement and needs implantDate`);
     }
-    if (kind !== 'implantation' && pseudonym === null && closesRecordId === null && udiDi === null) {
-      warn('patientPseudonym', 'CANNOT_LINK', 'without patientPseudonym, closesRecordId or udiDi this record cannot be linked to its implantation');
+    if (pseudonym === null && closesRecordId === null) {
+      warn('patientPseudonym', 'CANNOT_LINK', 'without patientPseudonym or closesRecordId the register cannot link this record to the implantation it closes');
     }
   }
   if (explantReason !== null && explantDate === null && kind === 'implantation') err('explantDate', 'REQUIRED', 'explantReason is given without explantDate');

@@ -22,7 +22,7 @@ export async function refreshClosures(tx: Queryable, pseudonyms: string[], ids: 
   }
   await tx.query(
     `WITH target AS (
-       SELECT i.patient_key, i.id, i.explant_date, i.death_date, i.patient_pseudonym
+       SELECT i.patient_key, i.id, i.implant_date, i.explant_date, i.death_date, i.patient_pseudonym
        FROM records i
        WHERE i.kind = 'implantation' AND (i.patient_pseudonym = ANY($1::text[]) OR i.id = ANY($2::uuid[]))
      ), computed AS (
@@ -33,7 +33,7 @@ export async function refreshClosures(tx: Queryable, pseudonyms: string[], ids: 
              AND e.status = 'active')) AS explant,
          LEAST(t.death_date, (
            SELECT min(d.death_date) FROM records d
-           WHERE d.status = 'active' AND d.death_date IS NOT NULL
+           WHERE d.status = 'active' AND d.death_date IS NOT NULL AND d.death_date >= t.implant_date
              AND ((t.patient_pseudonym IS NOT NULL AND d.patient_pseudonym = t.patient_pseudonym)
                   OR (coalesce(d.closes_record_id, d.linked_record_id) = t.id AND d.kind <> 'implantation')))) AS death
        FROM target t

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Caller } from '../auth/caller.js';
 import type { Db, Queryable } from '../db/types.js';
 import { dateOf, deliveryDeadline, isLate } from '../domain/dates.js';
+import { isBsn, isProviderRecordRef } from '../domain/identifiers.js';
 import { IUD_PLACEMENT_FIELDS, type Issue, type RegisterRecord } from '../domain/record.js';
 import { validateRecord, type CarrierParse } from '../domain/record-validation.js';
 import { contentHash } from './content-hash.js';
@@ -60,7 +61,9 @@ interface Pending {
   item: ReceiptItem;
   providerId: string;
   key: string;
-  record?: RegisterRecord; // upsert
+  record?: RegisterRecord; // upsert, as delivered
+  /** The implant type stored: the catalogue's when the UDI-DI is known, else the provider's. */
+  effectiveType?: string | null;
   withdraw?: boolean;
 }
 
@@ -178,7 +181,7 @@ export class Intake {
         warn('/implantType', 'IMPLANT_TYPE_MISMATCH', `the catalogue lists UDI-DI ${r.udiDi} as implant type ${catalogueType}, not ${r.implantType}; the catalogue's type is used`);
       }
       const type = catalogueType ?? r.implantType;
-      p.record = { ...r, implantType: type ?? null };
+      p.effectiveType = type ?? null;
       if (type && !this.deps.implantTypes.get(type)?.qualityRegister) {
         for (const f of IUD_PLACEMENT_FIELDS) {
           if (r[f] !== null) warn(`/${f}`, 'PLACEMENT_FIELD_NOT_IUD', `${f} is recorded for IUD placements; implant type ${type} is not an IUD`);
@@ -216,7 +219,7 @@ export class Intake {
     const closes = [...new Set(round.map((p) => p.record?.closesRecordId).filter((x): x is string => !!x))];
     const known = new Set<string>();
     if (closes.length > 0) {
-      for (const r of await tx.query<{ id: string }>("SELECT id FROM records WHERE id = ANY($1::uuid[]) AND kind = 'implantation'", [closes])) known.add(r.id);
+      for (const r of await tx.query<{ id: string }>("SELECT id FROM records WHERE id = ANY($1::uuid[]) AND kind = 'implantation' AND status = 'active'", [closes])) known.add(r.id);
     }
 
     const inserts: Record<string, unknown>[] = [];
@@ -251,7 +254,7 @@ export class Intake {
       }
       const r = p.record!;
       if (r.closesRecordId && !known.has(r.closesRecordId)) {
-        item.warnings.push({ severity: 'warning', code: 'CLOSES_UNKNOWN', message: `closesRecordId ${r.closesRecordId} is not an implantation in the register; stored unlinked`, path: '/closesRecordId' });
+        item.warnings.push({ severity: 'warning', code: 'CLOSES_UNKNOWN', message: `closesRecordId ${r.closesRecordId} is not an active implantation in the register; stored unlinked`, path: '/closesRecordId' });
       }
       const hash = contentHash(r);
       if (old && old.status === 'active' && old.content_hash === hash) {
@@ -267,7 +270,7 @@ export class Intake {
         item.warnings.push({ severity: 'warning', code: 'LATE_DELIVERY', message: `delivered after the legal deadline of ${deadline} (one month after the event)`, path: '' });
       }
       const resolved = (p as Pending & { resolved?: boolean }).resolved ?? false;
-      const content = contentRow(r);
+      const content = { ...contentRow(r), implant_type: p.effectiveType ?? r.implantType };
       if (old) {
         const row = { ...old, ...content, version: old.version + 1, status: 'active', device_resolved: resolved, content_hash: hash, last_received_at: at };
         updates.push(row);
@@ -367,10 +370,11 @@ declare module './receipt.js' {
 
 class RollBack extends Error {}
 
+/** The reference of a rejected record, echoed in its receipt only when it is a valid, non-BSN reference. */
 function refOf(input: unknown): string | null {
   if (input && typeof input === 'object' && 'providerRecordRef' in input) {
     const v = (input as { providerRecordRef: unknown }).providerRecordRef;
-    if (typeof v === 'string' && v.length <= 64) return v;
+    if (typeof v === 'string' && isProviderRecordRef(v.trim()) && !isBsn(v.trim())) return v.trim();
   }
   return null;
 }

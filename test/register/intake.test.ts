@@ -96,6 +96,39 @@ for (const database of DATABASES) {
       expect(await count('SELECT count(*)::int AS n FROM record_versions')).toBe(before);
     });
 
+    it('never echoes a BSN-like reference or an odd field name into the receipt', async () => {
+      const r = await deliver([iud('111222333'), { ...iud('OK-REF'), '999911120': 'x' }]);
+      expect(r.items[0]!.providerRecordRef).toBeNull();
+      expect(r.items[1]!.errors).toContainEqual(expect.objectContaining({ code: 'UNKNOWN_FIELD', path: '' }));
+      expect(JSON.stringify(r)).not.toMatch(/111222333|999911120/);
+      const stored = await reg.db.query("SELECT * FROM delivery_issues WHERE provider_record_ref = '111222333' OR message LIKE '%999911120%' OR path LIKE '%999911120%'");
+      expect(stored).toEqual([]);
+    });
+
+    it('checks a typed GTIN’s check digit and refuses closesRecordId on an implantation', async () => {
+      const r = await deliver([iud('GT-1', { udiDi: '08712345000012' }), iud('GT-2', { closesRecordId: '00000000-0000-4000-8000-000000000000' })]);
+      expect(r.items[0]!.errors).toContainEqual(expect.objectContaining({ code: 'GS1_CHECK_DIGIT', path: '/udiDi' }));
+      expect(r.items[1]!.errors).toContainEqual(expect.objectContaining({ code: 'NOT_ALLOWED', path: '/closesRecordId' }));
+    });
+
+    it('accepts booleans with surrounding blanks, as CSV cells often have them', async () => {
+      const r = await deliver([iud('BOOL-1', { breastfeeding: ' true ', ultrasoundCheck: 'false' })]);
+      expect(r.items[0]).toMatchObject({ outcome: 'created', errors: [] });
+    });
+
+    it('warns when an explantation cannot be linked to its implantation', async () => {
+      const r = await deliver([{ providerKvk: '87654321', providerRecordRef: 'EXP-NOLINK', udiDi: COPPER_IUD, explantDate: '2026-06-01' }]);
+      expect(r.items[0]!.warnings).toContainEqual(expect.objectContaining({ code: 'CANNOT_LINK' }));
+    });
+
+    it('stays idempotent after the catalogue resolves a record’s device', async () => {
+      const first = await deliver([iud('IDEM-1', { udiDi: '08712345777777', implantType: '13.02' })]);
+      expect(first.items[0]!.outcome).toBe('created');
+      await upsertDevices(reg.db, [{ udiDi: '08712345777777', issuer: 'GS1', manufacturer: 'Hormona', productName: 'LNG', model: null, implantType: '13.02' }]);
+      const again = await deliver([iud('IDEM-1', { udiDi: '08712345777777', implantType: '13.02' })]);
+      expect(again.items[0]!.outcome).toBe('unchanged');
+    });
+
     it('refuses a record for another provider than the token’s', async () => {
       const r = await deliver([iud('IUD-F', { providerKvk: '12345678' })]);
       expect(r.items[0]!.errors).toContainEqual(expect.objectContaining({ code: 'FOREIGN_PROVIDER', path: '/providerKvk' }));
@@ -200,6 +233,9 @@ for (const database of DATABASES) {
       const repo = new RecordsRepository(reg.db, OPERATOR);
       expect(await repo.get(pm.items[0]!.recordId!)).toMatchObject({ deceasedOn: '2026-06-01' });
       expect(await repo.get(i2.items[0]!.recordId!)).toMatchObject({ deceasedOn: '2026-06-01' });
+      // an implant dated after the reported death is not closed by it (a data error to investigate, not a carrier to drop)
+      const after = await deliver([iud('DEATH-AFTER', { patientPseudonym: patient, implantDate: '2026-06-05' })]);
+      expect(await repo.get(after.items[0]!.recordId!)).toMatchObject({ deceasedOn: null });
     });
 
     it('lets a provider read only its own records: another provider’s is not found', async () => {
