@@ -204,7 +204,7 @@ export class CsvParser {
             this.startRow(base + i + 1);
             state = State.FieldStart;
           } else {
-            this.fail('STRAY_QUOTE', base + i - 1, 'text after the closing quote of a quoted field; a quote inside a quoted field must be doubled ("")');
+            this.fail('STRAY_QUOTE', base + i, 'text after the closing quote of a quoted field; a quote inside a quoted field must be doubled ("")');
             seg = i;
             state = State.AfterStray;
           }

@@ -73,6 +73,11 @@ export class Intake {
     private readonly deps: IntakeDeps,
   ) {}
 
+  /** A session for a delivery made of several calls (a file in chunks), timed by the register's clock. */
+  startSession(): DeliverySession {
+    return new DeliverySession(this.deps.now?.() ?? new Date());
+  }
+
   async deliver(req: IntakeRequest): Promise<Receipt> {
     const receivedAt = req.session?.receivedAt ?? this.deps.now?.() ?? new Date();
     const today = dateOf(receivedAt);
