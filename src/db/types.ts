@@ -32,7 +32,8 @@ export function parseTimestamptz(value: string): string {
 /** Quotes one CSV field for COPY (FORMAT csv): null → empty unquoted field. */
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';
-  const s = typeof value === 'string' ? value : value instanceof Date ? value.toISOString() : String(value);
+  const s =
+    typeof value === 'string' ? value : value instanceof Date ? value.toISOString() : typeof value === 'object' ? JSON.stringify(value) : String(value);
   return /[",\n\r]/.test(s) || s === '' ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

@@ -3,7 +3,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { Caller } from '../auth/caller.js';
-import type { Db, Queryable } from '../db/types.js';
+import { csvLine, type Db, type Queryable } from '../db/types.js';
 import { dateOf, deliveryDeadline, isLate } from '../domain/dates.js';
 import { isBsn, isProviderRecordRef } from '../domain/identifiers.js';
 import { IUD_PLACEMENT_FIELDS, type Issue, type RegisterRecord } from '../domain/record.js';
@@ -229,7 +229,7 @@ export class Intake {
 
     const inserts: Record<string, unknown>[] = [];
     const updates: Record<string, unknown>[] = [];
-    const refs: unknown[][] = [[], [], [], []];
+    const refs: unknown[][] = [];
     const versions: Record<string, unknown>[] = [];
     const touchedPseudonyms = new Set<string>();
     const touchedIds = new Set<string>();
@@ -292,7 +292,7 @@ export class Intake {
           device_resolved: resolved, content_hash: hash, first_received_at: at, last_received_at: at, deadline: deadline ?? null, late, ...content,
         };
         inserts.push(row);
-        refs[0]!.push(p.providerId); refs[1]!.push(r.providerRecordRef); refs[2]!.push(id); refs[3]!.push(patientKey);
+        refs.push([p.providerId, r.providerRecordRef, id, patientKey]);
         item.outcome = 'created';
         item.recordId = id;
         item.version = 1;
@@ -305,14 +305,11 @@ export class Intake {
       versions.push({ patient_key: (old?.patient_key ?? inserts.at(-1)!.patient_key), record_id: item.recordId, version: item.version, delivery_id: deliveryIds.get(p.providerId), action: old ? 'update' : 'create', received_at: at, late, content: versionContent(r), content_hash: hash });
     }
 
+    // New rows go in with COPY (both databases); changed rows with one set-based UPDATE.
     const cols = ALL_COLUMNS.map(([c]) => c);
     if (inserts.length > 0) {
-      await tx.query(`INSERT INTO records (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS ${RECORDSET_TYPE}`, [JSON.stringify(inserts)]);
-      await tx.query(
-        `INSERT INTO record_refs (provider_id, provider_record_ref, record_id, patient_key)
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[])`,
-        refs,
-      );
+      await tx.copyFrom('records', cols, [inserts.map((row) => csvLine(cols.map((c) => row[c]))).join('')]);
+      await tx.copyFrom('record_refs', ['provider_id', 'provider_record_ref', 'record_id', 'patient_key'], [refs.map((r) => csvLine(r)).join('')]);
     }
     if (updates.length > 0) {
       const set = cols.filter((c) => !['patient_key', 'id'].includes(c));
@@ -324,12 +321,8 @@ export class Intake {
       );
     }
     if (versions.length > 0) {
-      await tx.query(
-        `INSERT INTO record_versions (patient_key, record_id, version, delivery_id, action, received_at, late, content, content_hash)
-         SELECT patient_key, record_id, version, delivery_id, action, received_at, late, content, content_hash
-         FROM jsonb_to_recordset($1::jsonb) AS x(patient_key text, record_id uuid, version integer, delivery_id uuid, action text, received_at timestamptz, late boolean, content jsonb, content_hash text)`,
-        [JSON.stringify(versions)],
-      );
+      const vcols = ['patient_key', 'record_id', 'version', 'delivery_id', 'action', 'received_at', 'late', 'content', 'content_hash'];
+      await tx.copyFrom('record_versions', vcols, [versions.map((v) => csvLine(vcols.map((c) => v[c]))).join('')]);
       await refreshClosures(tx, [...touchedPseudonyms], [...touchedIds]);
     }
   }
@@ -347,12 +340,8 @@ export class Intake {
       );
     }
     if (issueRows.length > 0) {
-      await tx.query(
-        `INSERT INTO delivery_issues (delivery_id, item, seq, provider_record_ref, record_id, severity, code, message, path)
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(delivery_id uuid, item integer, seq integer, provider_record_ref text, record_id uuid, severity text, code text, message text, path text)
-         ON CONFLICT DO NOTHING`,
-        [JSON.stringify(issueRows)],
-      );
+      const icols = ['delivery_id', 'item', 'seq', 'provider_record_ref', 'record_id', 'severity', 'code', 'message', 'path'];
+      await tx.copyFrom('delivery_issues', icols, [issueRows.map((r) => csvLine(icols.map((c) => r[c]))).join('')]);
     }
     for (const [deliveryId, list] of perDelivery) {
       const outcome = (it: ReceiptItem) => (it.errors.length > 0 ? 'rejected' : it.outcome);
