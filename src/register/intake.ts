@@ -133,15 +133,28 @@ export class Intake {
 
     const failedTransaction = req.mode === 'transaction' && items.some((it) => it.errors.length > 0);
     if (!failedTransaction && owned.length > 0) {
-      try {
-        await this.db.transaction(async (tx) => {
-          const deliveryIds = await this.ensureDeliveries(tx, req, owned, receivedAt);
-          for (const round of rounds(pending)) await this.applyRound(tx, round, deliveryIds, receivedAt);
-          if (req.mode === 'transaction' && items.some((it) => it.errors.length > 0)) throw new RollBack();
-          await this.storeIssuesAndCounts(tx, owned, deliveryIds);
-        });
-      } catch (err) {
-        if (!(err instanceof RollBack)) throw err;
+      // Two requests creating the same reference at once on PostgreSQL: the loser's transaction
+      // fails on the record_refs key and is simply run again, now seeing the winner's record.
+      const before = items.map((it) => ({ errors: it.errors.length, warnings: it.warnings.length }));
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.db.transaction(async (tx) => {
+            const deliveryIds = await this.ensureDeliveries(tx, req, owned, receivedAt);
+            for (const round of rounds(pending)) await this.applyRound(tx, round, deliveryIds, receivedAt);
+            if (req.mode === 'transaction' && items.some((it) => it.errors.length > 0)) throw new RollBack();
+            await this.storeIssuesAndCounts(tx, owned, deliveryIds);
+          });
+          break;
+        } catch (err) {
+          if (err instanceof RollBack) break;
+          if (!isRetryable(err) || attempt >= 5) throw err;
+          items.forEach((it, i) => {
+            it.errors.length = before[i]!.errors;
+            it.warnings.length = before[i]!.warnings;
+            it.outcome = 'rejected';
+            for (const k of ['recordId', 'version', 'deadline', 'late'] as const) delete it[k];
+          });
+        }
       }
     }
     const anyError = items.some((it) => it.errors.length > 0);
@@ -363,6 +376,12 @@ declare module './receipt.js' {
 }
 
 class RollBack extends Error {}
+
+/** unique_violation, serialization_failure, deadlock_detected: safe to run the transaction again. */
+function isRetryable(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return code === '23505' || code === '40001' || code === '40P01';
+}
 
 /** The reference of a rejected record, echoed in its receipt only when it is a valid, non-BSN reference. */
 function refOf(input: unknown): string | null {

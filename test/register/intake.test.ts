@@ -238,6 +238,13 @@ for (const database of DATABASES) {
       expect(await repo.get(after.items[0]!.recordId!)).toMatchObject({ deceasedOn: null });
     });
 
+    it('lets concurrent deliveries of the same new reference end in one record', async () => {
+      const results = await Promise.all(Array.from({ length: 8 }, () => deliver([iud('RACE-1')])));
+      expect(results.map((r) => r.items[0]!.outcome).sort()).toEqual(['created', ...Array(7).fill('unchanged')]);
+      expect(await count("SELECT count(*)::int AS n FROM records WHERE provider_record_ref = 'RACE-1'")).toBe(1);
+      expect(await count("SELECT count(*)::int AS n FROM record_versions v JOIN records r ON r.id = v.record_id WHERE r.provider_record_ref = 'RACE-1'")).toBe(1);
+    });
+
     it('lets a provider read only its own records: another provider’s is not found', async () => {
       const own = await deliver([iud('OWN-1')]);
       const hospitalCaller: Caller = { role: 'provider', subject: 't', providerId: reg.hospital.id, providerKvk: reg.hospital.kvk };
