@@ -52,15 +52,8 @@ export interface ImportOptions {
   now?: () => Date;
 }
 
-export interface ImportSummary {
+export interface ImportSummary extends Omit<ReceiptCounts, 'total'> {
   rows: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  withdrawn: number;
-  rejected: number;
-  /** Number of warnings (a row can have several). */
-  warnings: number;
   /** One delivery per provider in the file. */
   deliveryIds: string[];
   receiptPath: string;

@@ -5,40 +5,16 @@
 import { AccessDenied, type Caller } from '../auth/caller.js';
 import type { Queryable } from '../db/types.js';
 import { isUuid } from '../domain/identifiers.js';
+import type { RegisterRecord } from '../domain/record.js';
 
-export interface RecordView {
+/** A record as the API returns it: the delivered fields plus what the register adds. */
+export type RecordView = RegisterRecord & {
   id: string;
-  providerKvk: string;
-  providerRecordRef: string;
   version: number;
   status: 'active' | 'withdrawn';
-  kind: 'implantation' | 'explantation' | 'death';
-  patientPseudonym: string | null;
-  udi: string | null;
-  udiIssuer: string | null;
-  udiDi: string | null;
   deviceResolved: boolean;
   device: { manufacturer: string; productName: string; model: string | null } | null;
-  lot: string | null;
-  serial: string | null;
-  expiryDate: string | null;
-  manufactureDate: string | null;
-  implantType: string | null;
-  implantDate: string | null;
-  explantDate: string | null;
-  explantReason: string | null;
-  deathDate: string | null;
-  closesRecordId: string | null;
   linkedRecordId: string | null;
-  bodySite: string | null;
-  laterality: string | null;
-  procedureCode: string | null;
-  professionalRole: string | null;
-  weeksPostpartum: number | null;
-  breastfeeding: boolean | null;
-  ultrasoundCheck: boolean | null;
-  previousExpulsion: boolean | null;
-  followUpDate: string | null;
   /** Effective closure, from this record or a linked explantation/death. */
   explantedOn: string | null;
   deceasedOn: string | null;
@@ -46,7 +22,7 @@ export interface RecordView {
   late: boolean;
   firstReceivedAt: string;
   lastReceivedAt: string;
-}
+};
 
 export interface VersionView {
   version: number;

@@ -1,7 +1,8 @@
 // `lir import` in process: exit codes, summary output and file-level errors (embedded database in a
 // temporary LIR_DATA_DIR; the child-process run on both databases is file-import-crash.test.ts).
 
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import { captureOutput } from '../helpers/capture-output.js';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,26 +16,7 @@ const FIXTURES = fileURLToPath(new URL('../fixtures/import/', import.meta.url));
 let dir: string;
 const saved = { dataDir: process.env.LIR_DATA_DIR, url: process.env.DATABASE_URL };
 
-async function lir(...args: string[]): Promise<{ out: string; err: string; exitCode: number | undefined }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    await main(['node', 'lir', ...args]);
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-  const exitCode = process.exitCode === undefined ? undefined : Number(process.exitCode);
-  return { out, err, exitCode };
-}
+const lir = (...args: string[]) => captureOutput(() => main(['node', 'lir', ...args]));
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'lir-import-cli-'));

@@ -1,26 +1,8 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it} from 'vitest';
+import { captureOutput } from '../helpers/capture-output.js';
 import { udiCommand } from '../../src/cli/commands/udi.js';
 
-async function run(...args: string[]): Promise<{ out: string; err: string; exitCode: number | undefined }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    await udiCommand().parseAsync(['parse', ...args], { from: 'user' });
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-  const exitCode = process.exitCode === undefined ? undefined : Number(process.exitCode);
-  return { out, err, exitCode };
-}
+const run = (...args: string[]) => captureOutput(() => udiCommand().parseAsync(['parse', ...args], { from: 'user' }));
 
 afterEach(() => {
   process.exitCode = undefined;
