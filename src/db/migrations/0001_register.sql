@@ -138,13 +138,17 @@ CREATE TABLE records (
 CREATE INDEX records_id_idx ON records (id);
 CREATE INDEX records_provider_idx ON records (provider_id, last_received_at DESC, id);
 -- Affected-population filters. Partial on live implantations: the only rows the query counts.
--- Covering: a popular product has hundreds of thousands of implants; an index-only scan
--- answers "who carries it" without visiting the table.
+-- Covering (INCLUDE): a popular product has hundreds of thousands of implants, a lot thousands;
+-- an index-only scan answers "who carries it" without visiting the table.
 CREATE INDEX records_udi_di_idx ON records (udi_di, implant_date)
   INCLUDE (provider_id, patient_pseudonym, id, closed_explant_date, closed_death_date)
   WHERE status = 'active' AND kind = 'implantation';
-CREATE INDEX records_lot_idx ON records (lot, udi_di) WHERE status = 'active' AND kind = 'implantation' AND lot IS NOT NULL;
-CREATE INDEX records_serial_idx ON records (serial, udi_di) WHERE status = 'active' AND kind = 'implantation' AND serial IS NOT NULL;
+CREATE INDEX records_lot_idx ON records (lot, udi_di)
+  INCLUDE (implant_date, provider_id, patient_pseudonym, id, closed_explant_date, closed_death_date)
+  WHERE status = 'active' AND kind = 'implantation' AND lot IS NOT NULL;
+CREATE INDEX records_serial_idx ON records (serial, udi_di)
+  INCLUDE (implant_date, provider_id, patient_pseudonym, id, closed_explant_date, closed_death_date)
+  WHERE status = 'active' AND kind = 'implantation' AND serial IS NOT NULL;
 CREATE INDEX records_type_idx ON records (implant_type, implant_date) WHERE status = 'active' AND kind = 'implantation';
 CREATE INDEX records_pseudonym_idx ON records (patient_pseudonym) WHERE patient_pseudonym IS NOT NULL;
 CREATE INDEX records_closes_idx ON records ((coalesce(closes_record_id, linked_record_id))) WHERE kind <> 'implantation';
