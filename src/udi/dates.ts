@@ -6,11 +6,12 @@ export function isLeapYear(y: number): boolean {
 
 export function daysInMonth(y: number, m: number): number {
   if (m === 2) return isLeapYear(y) ? 29 : 28;
-  return [4, 6, 9, 11].includes(m) ? 30 : 31;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
 }
 
 export function isoDate(y: number, m: number, d: number): string {
-  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+  const yyyy = y >= 1000 ? String(y) : String(y).padStart(4, '0');
+  return `${yyyy}-${m < 10 ? '0' : ''}${m}-${d < 10 ? '0' : ''}${d}`;
 }
 
 /**
@@ -39,5 +40,10 @@ export function fromOrdinal(y: number, ordinal: number): [number, number] | null
 }
 
 export function isDigits(s: string): boolean {
-  return /^[0-9]+$/.test(s);
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }

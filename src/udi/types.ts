@@ -75,6 +75,7 @@ export const UDI_ERROR_CODES = [
   'GS1_BAD_HRI',
   'GS1_DUPLICATE_AI',
   'GS1_INVALID_PAIRING',
+  'GS1_INVALID_VALUE',
   // HIBCC
   'HIBC_CHECK_CHARACTER',
   'HIBC_LINK_CHARACTER',
@@ -90,10 +91,30 @@ export const UDI_ERROR_CODES = [
   'ISBT_TRUNCATED',
   'ISBT_COMPOUND_COUNT',
   'ISBT_COMPOUND_DI_NOT_FIRST',
+  'ISBT_COMPOUND_SEQUENCE',
   'ISBT_DUPLICATE_STRUCTURE',
 ] as const;
 
 export type UdiErrorCode = (typeof UDI_ERROR_CODES)[number];
+
+/** Codes that start a warning (`CODE: message`); meanings in docs/udi.md. */
+export const UDI_WARNING_CODES = [
+  'GS1_DAY_00',
+  'GS1_AT_MAX_LENGTH',
+  'GS1_HRI_SPACES',
+  'GS1_BARE_GTIN',
+  'GS1_REPEATED_AI',
+  'GS1_PAIRING',
+  'HIBC_CHECK_TYPED',
+  'HIBC_MONTH_PRECISION',
+  'HIBC_QUANTITY_NO_DATE',
+  'HIBC_LINK_UNVERIFIED',
+  'ISBT_INCOMPLETE',
+  'ISBT_DIN_FLAGS',
+  'ISBT_SEQUENCE_UNCHECKED',
+] as const;
+
+export type UdiWarningCode = (typeof UDI_WARNING_CODES)[number];
 
 /** Internal: thrown inside the parsers, turned into `{ ok: false }` at the API boundary. */
 export class UdiFailure extends Error {
@@ -127,7 +148,11 @@ export function makeResult(
     fields.manufactureDate !== null;
   return {
     issuer,
-    ...fields,
+    udiDi: fields.udiDi,
+    lot: fields.lot,
+    serial: fields.serial,
+    expiryDate: fields.expiryDate,
+    manufactureDate: fields.manufactureDate,
     elements,
     partial: fields.udiDi === null || !hasPi,
     warnings,
