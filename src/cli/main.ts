@@ -11,6 +11,8 @@ import { providersCommand } from './commands/providers.js';
 import { tokensCommand } from './commands/tokens.js';
 import { udiCommand } from './commands/udi.js';
 import { catalogueCommand } from './commands/catalogue.js';
+import { certificatesCommand } from './commands/certificates.js';
+import { recallsCommand } from './commands/recalls.js';
 
 export function buildProgram(): Command {
   const program = new Command('lir')
@@ -18,7 +20,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  for (const cmd of [serveCommand(), migrateCommand(), importCommand(), queryCommand(), catalogueCommand(), providersCommand(), tokensCommand(), udiCommand()]) {
+  for (const cmd of [serveCommand(), migrateCommand(), importCommand(), queryCommand(), catalogueCommand(), certificatesCommand(), recallsCommand(), providersCommand(), tokensCommand(), udiCommand()]) {
     program.addCommand(cmd);
   }
   for (const cmd of program.commands) cmd.exitOverride();

@@ -10,7 +10,10 @@ import { registerErrorHandlers } from './plugins/errors.js';
 import { registerBearerAuth } from './plugins/auth.js';
 import { recordRoutes } from './api/records.js';
 import { queryRoutes } from './api/queries.js';
+import { safetyRoutes } from './api/safety.js';
 import { referenceRoutes } from './api/reference.js';
+import { udiRoutes } from './api/udi.js';
+import { catalogueRoutes } from './api/catalogue.js';
 import { portalRoutes } from './portal.js';
 
 export interface AppOptions {
@@ -53,7 +56,10 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
       registerBearerAuth(api, services.db);
       recordRoutes(api, services);
       queryRoutes(api, services);
+      safetyRoutes(api, services);
       referenceRoutes(api, services);
+      udiRoutes(api, services);
+      catalogueRoutes(api, services);
     },
     { prefix: '/api/v1' },
   );

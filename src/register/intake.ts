@@ -12,6 +12,8 @@ import { contentHash } from './content-hash.js';
 import { countItems, receiptStatus, type Receipt, type ReceiptItem } from './receipt.js';
 import { contentRow, RECORDSET_TYPE, ALL_COLUMNS } from './record-columns.js';
 import { refreshClosures } from './closures.js';
+import { certificateWarnings, type SafetyCheckItem } from '../catalogue/certificates.js';
+import { recallWarnings } from '../catalogue/recalls.js';
 
 export type Channel = 'rest' | 'file' | 'fhir' | 'portal' | 'demo';
 
@@ -128,8 +130,9 @@ export class Intake {
     }
     const owned = tracked.filter((t): t is Owned => t.providerId !== undefined);
 
-    // 3. catalogue
+    // 3. catalogue, then certificates and recalls (warnings only)
     await this.resolveDevices(pending);
+    await this.checkSafety(pending);
 
     const failedTransaction = req.mode === 'transaction' && items.some((it) => it.errors.length > 0);
     if (!failedTransaction && owned.length > 0) {
@@ -205,6 +208,28 @@ export class Intake {
           if (r[f] !== null) warn(`/${f}`, 'PLACEMENT_FIELD_NOT_IUD', `${f} is recorded for IUD placements; implant type ${type} is not an IUD`);
         }
       }
+    }
+  }
+
+  /**
+   * Scan-time safety check of implantations: the device's certificate on the implant date
+   * (CERTIFICATE_SUSPENDED / CERTIFICATE_WITHDRAWN) and recalls of the device, lot or serial
+   * (DEVICE_RECALLED / LOT_RECALLED / SERIAL_RECALLED). Set-based: one query for certificates and
+   * one for recalls, whatever the number of records. Warnings never block storage.
+   */
+  private async checkSafety(pending: Pending[]): Promise<void> {
+    const checked: Pending[] = [];
+    const items: SafetyCheckItem[] = [];
+    for (const p of pending) {
+      const r = p.record;
+      if (!r || r.kind !== 'implantation' || !r.udiDi || !r.implantDate) continue;
+      const from = (field: 'udiDi' | 'lot' | 'serial') => (r.udi !== null ? '/udi' : `/${field}`);
+      items.push({ index: checked.length, udiDi: r.udiDi, implantDate: r.implantDate, lot: r.lot, serial: r.serial, paths: { udiDi: from('udiDi'), lot: from('lot'), serial: from('serial') } });
+      checked.push(p);
+    }
+    if (items.length === 0) return;
+    for (const found of [await certificateWarnings(this.db, items), await recallWarnings(this.db, items)]) {
+      for (const [index, issues] of found) checked[index]!.item.warnings.push(...issues);
     }
   }
 

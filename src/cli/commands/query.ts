@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { OPERATOR } from '../../auth/caller.js';
 import { affectedPopulation, parseAffectedFilter } from '../../register/affected-population.js';
 import { openServices } from '../../register/services.js';
+import { implantedWhileSuspended, parseSuspendedFilter } from '../../register/suspended-implants.js';
 import { CliError } from '../cli-error.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -39,6 +40,39 @@ export function queryCommand(): Command {
         out.push('', 'per implant year:');
         const max = Math.max(1, ...result.byYear.map((y) => y.implants));
         for (const y of result.byYear) out.push(`  ${y.year}  ${String(y.implants).padStart(8)}  ${'█'.repeat(Math.round((y.implants / max) * 40))}`);
+        process.stdout.write(out.join('\n') + '\n');
+      } finally {
+        await services.close();
+      }
+    });
+  query
+    .command('suspended')
+    .description('devices implanted while their certificate was suspended or withdrawn: implants and patients per provider')
+    .option('--udi-di <di>', 'UDI-DI (repeatable)', collect)
+    .option('--from <date>', 'implanted on or after YYYY-MM-DD')
+    .option('--to <date>', 'implanted on or before YYYY-MM-DD')
+    .option('--json', 'print JSON')
+    .action(async (o: Record<string, unknown>) => {
+      const parsed = parseSuspendedFilter({ udiDi: o.udiDi, from: o.from, to: o.to });
+      if (!parsed.ok) throw new CliError(parsed.errors.map((e) => `${e.path.slice(1) || 'query'}: ${e.message}`).join('; '));
+      const services = await openServices();
+      try {
+        const result = await implantedWhileSuspended(services.db, OPERATOR, parsed.filter);
+        if (o.json) {
+          process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+          return;
+        }
+        const out = [`implants: ${result.implants}`, `patients: ${result.patients}`];
+        for (const d of result.devices) {
+          const c = d.certificate;
+          out.push(
+            '',
+            `${d.udiDi}  ${[d.manufacturer, d.productName].filter(Boolean).join(' ') || '(not in the catalogue)'}`,
+            `  ${c.notifiedBody} ${c.nbName}, certificate ${c.certificateNumber} version ${c.certificateVersion}: ${d.status} ${d.period.from} – ${d.period.to ?? 'now'}${d.reasonCode ? ` (${d.reasonCode})` : ''}`,
+            `  ${d.implants} implants, ${d.patients} patients`,
+          );
+          for (const p of d.providers) out.push(`    ${p.kvk}  ${p.name.padEnd(40)} ${String(p.implants).padStart(8)} implants ${String(p.patients).padStart(8)} patients`);
+        }
         process.stdout.write(out.join('\n') + '\n');
       } finally {
         await services.close();
