@@ -7,8 +7,8 @@
 
 import { OPERATOR, type Caller } from '../auth/caller.js';
 import type { Db } from '../db/types.js';
-import { ProblemList, readSafetyFile, rowProblems, snake, type FileProblem, type FileSpec } from './certificate-recall-files.js';
-import { parseCertificateInput, saveCertificate, type CertificateInput } from './certificates.js';
+import { importSafetyRows, snake, type FileProblem, type FileSpec } from './certificate-recall-files.js';
+import { parseCertificateInput, saveCertificate } from './certificates.js';
 
 export const CERTIFICATE_COLUMNS = [
   'udi_di',
@@ -64,40 +64,16 @@ const CHUNK = 500;
 
 export async function importCertificates(db: Db, path: string, opts: { caller?: Caller; onRow?: (rows: number) => void } = {}): Promise<CertificateImportResult> {
   const caller = opts.caller ?? OPERATOR;
-  const result: CertificateImportResult = { rows: 0, accepted: 0, rejected: 0, created: 0, statusesAdded: 0, problems: [] };
-  const problems = new ProblemList();
-  let batch: CertificateInput[] = [];
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const list = batch;
-    batch = [];
-    await db.transaction(async (tx) => {
+  let created = 0;
+  let statusesAdded = 0;
+  const counts = await importSafetyRows(path, CERTIFICATE_FILE, parseCertificateInput, CHUNK, (list) =>
+    db.transaction(async (tx) => {
       for (const input of list) {
         const saved = await saveCertificate(tx, caller, input, 'merge');
-        if (saved.created) result.created++;
-        result.statusesAdded += saved.statusesAdded;
+        if (saved.created) created++;
+        statusesAdded += saved.statusesAdded;
       }
-    });
-  };
-  for await (const row of readSafetyFile(path, CERTIFICATE_FILE)) {
-    result.rows++;
-    opts.onRow?.(result.rows);
-    if (row.problems.length > 0) {
-      result.rejected++;
-      problems.push(...row.problems);
-      continue;
-    }
-    const parsed = parseCertificateInput(row.input);
-    if (!parsed.ok) {
-      result.rejected++;
-      problems.push(...rowProblems(row, parsed.errors));
-      continue;
-    }
-    result.accepted++;
-    batch.push(parsed.value);
-    if (batch.length >= CHUNK) await flush();
-  }
-  await flush();
-  result.problems = problems.list;
-  return result;
+    }),
+  opts.onRow);
+  return { ...counts, created, statusesAdded };
 }

@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { CsvSyntaxError, readCsv } from '../register/csv-reader.js';
 import { readLines } from '../register/file-lines.js';
-import type { InputIssue } from './certificate-recall-input.js';
+import type { InputIssue, Parsed } from './certificate-recall-input.js';
 
 export interface FileProblem {
   line: number;
@@ -162,3 +162,54 @@ export class ProblemList {
 
 /** camelCase → snake_case. */
 export const snake = (k: string): string => k.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase());
+
+export interface SafetyImportCounts {
+  rows: number;
+  accepted: number;
+  rejected: number;
+  problems: FileProblem[];
+}
+
+/**
+ * The loop both safety imports share: read rows, parse each, collect problems, and hand valid
+ * inputs to `save` in chunks (the caller makes each chunk one transaction).
+ */
+export async function importSafetyRows<T>(
+  path: string,
+  spec: FileSpec,
+  parse: (input: unknown) => Parsed<T>,
+  chunk: number,
+  save: (batch: T[]) => Promise<void>,
+  onRow?: (rows: number) => void,
+): Promise<SafetyImportCounts> {
+  const counts: SafetyImportCounts = { rows: 0, accepted: 0, rejected: 0, problems: [] };
+  const problems = new ProblemList();
+  let batch: T[] = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const list = batch;
+    batch = [];
+    await save(list);
+  };
+  for await (const row of readSafetyFile(path, spec)) {
+    counts.rows++;
+    onRow?.(counts.rows);
+    if (row.problems.length > 0) {
+      counts.rejected++;
+      problems.push(...row.problems);
+      continue;
+    }
+    const parsed = parse(row.input);
+    if (!parsed.ok) {
+      counts.rejected++;
+      problems.push(...rowProblems(row, parsed.errors));
+      continue;
+    }
+    counts.accepted++;
+    batch.push(parsed.value);
+    if (batch.length >= chunk) await flush();
+  }
+  await flush();
+  counts.problems = problems.list;
+  return counts;
+}

@@ -18,7 +18,9 @@ import {
   statusPeriods,
   type AlertPeriod,
   type CertificateStatus,
+  type CertificateCore,
   type CertificateWithHistory,
+  type StatusEntry,
   type StatusPeriod,
 } from './certificate-status.js';
 
@@ -59,22 +61,15 @@ export interface CertificateInput {
   statusChanges: StatusChangeInput[];
 }
 
-export interface CertificateView {
-  id: string;
+export interface CertificateView extends CertificateCore {
   /** "NB 0344" */
   notifiedBody: string;
-  nbNumber: string;
-  nbName: string;
-  certificateNumber: string;
-  certificateVersion: string;
-  validFrom: string;
-  validUntil: string;
   udiDis: string[];
   /** The status today (null before validFrom). */
   status: CertificateStatus | null;
   /** The status on the date asked for (`on`), when asked. */
   statusOn?: { date: string; status: CertificateStatus | null };
-  history: { status: CertificateStatus; effectiveFrom: string; reasonCode: string | null; recordedAt: string }[];
+  history: (Omit<StatusEntry, 'seq' | 'recordedAt'> & { recordedAt: string })[];
   periods: StatusPeriod[];
 }
 

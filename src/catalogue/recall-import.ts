@@ -6,8 +6,8 @@
 
 import { OPERATOR, type Caller } from '../auth/caller.js';
 import type { Db } from '../db/types.js';
-import { ProblemList, readSafetyFile, rowProblems, snake, type FileProblem, type FileSpec } from './certificate-recall-files.js';
-import { parseRecallInput, saveRecalls, type RecallInput } from './recalls.js';
+import { importSafetyRows, snake, type FileProblem, type FileSpec } from './certificate-recall-files.js';
+import { parseRecallInput, saveRecalls } from './recalls.js';
 
 export const RECALL_COLUMNS = ['reference', 'kind', 'udi_di', 'issued_on', 'lot', 'serial_from', 'serial_to', 'all_units'] as const;
 
@@ -46,34 +46,9 @@ const CHUNK = 2000;
 
 export async function importRecalls(db: Db, path: string, opts: { caller?: Caller; onRow?: (rows: number) => void } = {}): Promise<RecallImportResult> {
   const caller = opts.caller ?? OPERATOR;
-  const result: RecallImportResult = { rows: 0, accepted: 0, rejected: 0, created: 0, problems: [] };
-  const problems = new ProblemList();
-  let batch: RecallInput[] = [];
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const list = batch;
-    batch = [];
-    result.created += (await db.transaction((tx) => saveRecalls(tx, caller, list, 'merge'))).created;
-  };
-  for await (const row of readSafetyFile(path, RECALL_FILE)) {
-    result.rows++;
-    opts.onRow?.(result.rows);
-    if (row.problems.length > 0) {
-      result.rejected++;
-      problems.push(...row.problems);
-      continue;
-    }
-    const parsed = parseRecallInput(row.input);
-    if (!parsed.ok) {
-      result.rejected++;
-      problems.push(...rowProblems(row, parsed.errors));
-      continue;
-    }
-    result.accepted++;
-    batch.push(parsed.value);
-    if (batch.length >= CHUNK) await flush();
-  }
-  await flush();
-  result.problems = problems.list;
-  return result;
+  let created = 0;
+  const counts = await importSafetyRows(path, RECALL_FILE, parseRecallInput, CHUNK, async (list) => {
+    created += (await db.transaction((tx) => saveRecalls(tx, caller, list, 'merge'))).created;
+  }, opts.onRow);
+  return { ...counts, created };
 }

@@ -10,7 +10,7 @@
 import type { Caller } from '../auth/caller.js';
 import { requireRole } from '../auth/caller.js';
 import { loadCertificatesOfDevices } from '../catalogue/certificates.js';
-import { alertPeriods, nbLabel, type AlertPeriod } from '../catalogue/certificate-status.js';
+import { alertPeriods, nbLabel, type AlertPeriod, type CertificateCore } from '../catalogue/certificate-status.js';
 import type { Db } from '../db/types.js';
 import { isValidIsoDate } from '../domain/dates.js';
 
@@ -33,17 +33,8 @@ export interface SuspendedDevice {
   udiDi: string;
   manufacturer: string | null;
   productName: string | null;
-  certificate: {
-    id: string;
-    /** "NB 0344" */
-    notifiedBody: string;
-    nbNumber: string;
-    nbName: string;
-    certificateNumber: string;
-    certificateVersion: string;
-    validFrom: string;
-    validUntil: string;
-  };
+  /** notifiedBody is shown as "NB 0344" */
+  certificate: CertificateCore & { notifiedBody: string };
   status: 'suspended' | 'withdrawn';
   /** The days of the suspension or withdrawal not covered by another version; `to` null while it lasts. */
   period: { from: string; to: string | null };
