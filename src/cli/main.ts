@@ -13,6 +13,7 @@ import { udiCommand } from './commands/udi.js';
 import { catalogueCommand } from './commands/catalogue.js';
 import { certificatesCommand } from './commands/certificates.js';
 import { recallsCommand } from './commands/recalls.js';
+import { clientsCommand } from './commands/clients.js';
 
 export function buildProgram(): Command {
   const program = new Command('lir')
@@ -20,7 +21,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  for (const cmd of [serveCommand(), migrateCommand(), importCommand(), queryCommand(), catalogueCommand(), certificatesCommand(), recallsCommand(), providersCommand(), tokensCommand(), udiCommand()]) {
+  for (const cmd of [serveCommand(), migrateCommand(), importCommand(), queryCommand(), catalogueCommand(), certificatesCommand(), recallsCommand(), providersCommand(), tokensCommand(), clientsCommand(), udiCommand()]) {
     program.addCommand(cmd);
   }
   for (const cmd of program.commands) cmd.exitOverride();

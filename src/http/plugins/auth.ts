@@ -1,26 +1,111 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { authenticate } from '../../auth/tokens.js';
+// Bearer authentication for a route prefix (/api/v1, /fhir/R4): OAuth access tokens of systems
+// (JWTs signed by the register, src/auth/access-tokens.ts) and the legacy opaque tokens
+// (src/auth/tokens.ts). Both yield a Caller; access tokens also carry scopes, which are checked
+// here, after the caller's rate limit. How a failure is written is the caller's choice (`render`):
+// problem+json by default, an OperationOutcome for FHIR.
+
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller } from '../../auth/caller.js';
 import type { Queryable } from '../../db/types.js';
-import { HttpProblem } from '../problem.js';
+import type { Scope } from '../../auth/oauth-clients.js';
+import { authServiceFor, type AuthService } from '../../auth/oauth-service.js';
+import { problem, sendProblem } from '../problem.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     caller: Caller;
+    /** The scopes of the caller's access token; null for a legacy token (all its role allows). */
+    authScopes: Scope[] | null;
+  }
+  interface FastifyContextConfig {
+    /** The scope a route needs from an access token; default: read for GET/HEAD, write otherwise. */
+    scope?: Scope;
   }
 }
 
-/** Every route under the prefix needs a bearer token; the caller travels with the request. */
-export function registerBearerAuth(app: FastifyInstance, db: Queryable): void {
-  app.decorateRequest('caller', null as never);
-  app.addHook('onRequest', async (req: FastifyRequest, reply) => {
+export interface AuthFailure {
+  /** 401: no or bad token; 403: the token lacks the scope; 429: rate limit. */
+  status: 401 | 403 | 429;
+  code: 'UNAUTHORIZED' | 'INSUFFICIENT_SCOPE' | 'RATE_LIMITED';
+  /** A sentence a person can act on. Never contains the token. */
+  message: string;
+  /** For 429: seconds until a request will be accepted (also in the Retry-After header). */
+  retryAfterSeconds?: number;
+  /** For 403: the scope the route needs. */
+  requiredScope?: Scope;
+}
+
+export interface BearerAuthOptions {
+  /**
+   * Writes the failure response. The status and the WWW-Authenticate / Retry-After headers are
+   * set already; send a body (and a content type). Default: application/problem+json.
+   */
+  render?: (failure: AuthFailure, req: FastifyRequest, reply: FastifyReply) => FastifyReply | Promise<FastifyReply>;
+  /** The scope a request needs; default: the route's `config.scope`, else read for GET/HEAD/OPTIONS and write for the rest. */
+  requiredScope?: (req: FastifyRequest) => Scope | null;
+}
+
+/** The default rendering: RFC 9457 problem details, as every /api/v1 error. */
+export function renderProblem(failure: AuthFailure, _req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return sendProblem(reply, problem(failure.status, failure.code, failure.message));
+}
+
+export function defaultRequiredScope(req: FastifyRequest): Scope {
+  const configured = req.routeOptions.config?.scope;
+  if (configured) return configured;
+  return req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS' ? 'system/*.read' : 'system/*.write';
+}
+
+/** A header parameter value: printable ASCII without quotes or backslashes. */
+const headerSafe = (s: string) => s.replace(/[^\x20-\x7e]/g, '').replace(/["\\]/g, "'");
+
+/**
+ * Every route of `app` (an encapsulated plugin scope) needs a bearer token; the caller travels with
+ * the request as `req.caller`. Pass the Services (or, as before, their db: the AuthService that
+ * servicesFor made for it is used), so every scope counts a client's requests in the same bucket.
+ */
+export function registerBearerAuth(app: FastifyInstance, source: { auth: AuthService } | Queryable, opts: BearerAuthOptions = {}): void {
+  const auth = 'auth' in source ? source.auth : authServiceFor(source);
+  const render = opts.render ?? renderProblem;
+  const requiredScope = opts.requiredScope ?? defaultRequiredScope;
+  if (!app.hasRequestDecorator('caller')) app.decorateRequest('caller', null as never);
+  if (!app.hasRequestDecorator('authScopes')) app.decorateRequest('authScopes', null);
+
+  const fail = (req: FastifyRequest, reply: FastifyReply, failure: AuthFailure) => {
+    reply.code(failure.status);
+    return render(failure, req, reply);
+  };
+
+  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     const header = req.headers.authorization ?? '';
-    const m = /^Bearer\s+(\S+)$/i.exec(header);
-    const caller = m ? await authenticate(db, m[1]!) : undefined;
-    if (!caller) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!m) {
       reply.header('WWW-Authenticate', 'Bearer realm="lir"');
-      throw new HttpProblem(401, 'UNAUTHORIZED', m ? 'the bearer token is unknown or revoked' : 'send Authorization: Bearer <token>');
+      return fail(req, reply, { status: 401, code: 'UNAUTHORIZED', message: 'send Authorization: Bearer <token> (an access token from /oauth/token)' });
     }
-    req.caller = caller;
+    const result = await auth.authenticateBearer(m[1]!);
+    if (!result.ok) {
+      reply.header('WWW-Authenticate', `Bearer realm="lir", error="invalid_token", error_description="${headerSafe(result.message)}"`);
+      return fail(req, reply, { status: 401, code: 'UNAUTHORIZED', message: result.message });
+    }
+    const rate = auth.takeRate(result.rate.key, result.rate.perMinute);
+    if (!rate.ok) {
+      reply.header('Retry-After', String(rate.retryAfterSeconds));
+      return fail(req, reply, {
+        status: 429,
+        code: 'RATE_LIMITED',
+        message: `more than ${result.rate.perMinute} requests per minute; try again in ${rate.retryAfterSeconds} s`,
+        retryAfterSeconds: rate.retryAfterSeconds,
+      });
+    }
+    if (result.scopes) {
+      const needed = requiredScope(req);
+      if (needed && !result.scopes.includes(needed)) {
+        reply.header('WWW-Authenticate', `Bearer realm="lir", error="insufficient_scope", scope="${needed}"`);
+        return fail(req, reply, { status: 403, code: 'INSUFFICIENT_SCOPE', message: `this request needs an access token with scope ${needed}; yours has ${result.scopes.join(' ')}`, requiredScope: needed });
+      }
+    }
+    req.caller = result.caller;
+    req.authScopes = result.scopes;
   });
 }
