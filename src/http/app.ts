@@ -15,6 +15,9 @@ import { referenceRoutes } from './api/reference.js';
 import { udiRoutes } from './api/udi.js';
 import { catalogueRoutes } from './api/catalogue.js';
 import { portalRoutes } from './portal.js';
+import { registerFhirRoutes } from './fhir/plugin.js';
+import { fhirReadRoutes } from './fhir/read-routes.js';
+import { oauthRoutes } from './oauth.js';
 
 export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
@@ -53,7 +56,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
 
   await app.register(
     async (api) => {
-      registerBearerAuth(api, services.db);
+      registerBearerAuth(api, services);
       recordRoutes(api, services);
       queryRoutes(api, services);
       safetyRoutes(api, services);
@@ -63,6 +66,8 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     },
     { prefix: '/api/v1' },
   );
+  await oauthRoutes(app, services);
+  await registerFhirRoutes(app, services, [fhirReadRoutes]);
   portalRoutes(app);
   return app;
 }

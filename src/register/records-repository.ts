@@ -33,6 +33,24 @@ export interface VersionView {
   content: Record<string, unknown>;
 }
 
+/** Filters of `RecordsRepository.search`; every one given must hold. */
+export interface RecordSearch {
+  ids?: string[];
+  udiDi?: string;
+  pseudonym?: string;
+  /** FHIR Patient id of a pseudonym (see `patientIdOf` in src/http/fhir/model.ts). */
+  patientId?: string;
+  providerRecordRef?: string;
+  kinds?: ('implantation' | 'explantation' | 'death')[];
+  /** Only records that carry some device data (UDI, DI, lot, serial, dates or implant type). */
+  withDeviceData?: boolean;
+  /** Bounds on the time of the latest version (ISO instants). */
+  lastUpdated?: { op: 'gt' | 'ge' | 'lt' | 'le'; at: string }[];
+}
+
+/** SQL for `patientIdOf(r.patient_pseudonym)`: 'p' + the first 40 hex digits of SHA-256 of the UTF-8 pseudonym. */
+const PATIENT_ID_SQL = `('p' || substr(encode(sha256(r.patient_pseudonym::bytea), 'hex'), 1, 40))`;
+
 export interface DeliveryView {
   id: string;
   providerKvk: string;
@@ -122,6 +140,74 @@ export class RecordsRepository {
     const items = rows.slice(0, opts.limit);
     const last = items.at(-1);
     return { items, next: rows.length > opts.limit && last ? encodeCursor(last.lastReceivedAt, last.id) : null };
+  }
+
+  /**
+   * Search for the FHIR read path: every filter is ANDed, results newest first (last receipt, then
+   * id) with the same keyset cursor as `list`. `patientId` is the FHIR id of a pseudonym
+   * (`patientIdOf`: 'p' + the first 40 hex digits of its SHA-256), compared in SQL within the
+   * caller's scope. `lastUpdated` bounds are ISO instants on `last_received_at`.
+   */
+  async search(opts: RecordSearch & { limit: number; cursor?: string | null }): Promise<Page<RecordView>> {
+    const params: unknown[] = [];
+    const where = this.searchConditions(opts, params);
+    const after = decodeCursor(opts.cursor);
+    if (after) {
+      params.push(after.at, after.id);
+      where.push(`(r.last_received_at, r.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+    }
+    params.push(opts.limit + 1);
+    const rows = await this.q.query<RecordView>(`${RECORD_SELECT} WHERE ${where.join(' AND ')} ORDER BY r.last_received_at DESC, r.id DESC LIMIT $${params.length}`, params);
+    const items = rows.slice(0, opts.limit);
+    const last = items.at(-1);
+    return { items, next: rows.length > opts.limit && last ? encodeCursor(last.lastReceivedAt, last.id) : null };
+  }
+
+  /** The number of records a `search` with these filters finds (all pages). */
+  async searchCount(opts: RecordSearch): Promise<number> {
+    const params: unknown[] = [];
+    const where = this.searchConditions(opts, params);
+    const [row] = await this.q.query<{ n: number }>(`SELECT count(*)::int8 AS n FROM records r WHERE ${where.join(' AND ')}`, params);
+    return row?.n ?? 0;
+  }
+
+  /** The pseudonym behind a FHIR Patient id, if the caller has a record of that patient, and the death date its records know. */
+  async patient(patientId: string): Promise<{ pseudonym: string; deceasedOn: string | null } | undefined> {
+    if (!/^p[0-9a-f]{40}$/.test(patientId)) return undefined;
+    const params: unknown[] = [patientId];
+    const scope = this.scope('r', params);
+    const [row] = await this.q.query<{ pseudonym: string; deceasedOn: string | null }>(
+      `SELECT r.patient_pseudonym AS pseudonym,
+         max(coalesce(r.death_date, r.closed_death_date)) FILTER (WHERE r.status = 'active') AS "deceasedOn"
+       FROM records r WHERE r.patient_pseudonym IS NOT NULL AND ${PATIENT_ID_SQL} = $1 AND ${scope}
+       GROUP BY r.patient_pseudonym LIMIT 1`,
+      params,
+    );
+    return row;
+  }
+
+  private searchConditions(opts: RecordSearch, params: unknown[]): string[] {
+    const where = [this.scope('r', params)];
+    const add = (sql: (n: string) => string, value: unknown) => {
+      params.push(value);
+      where.push(sql(`$${params.length}`));
+    };
+    if (opts.ids) add((n) => `r.id = ANY(${n}::uuid[])`, opts.ids.filter(isUuid));
+    if (opts.udiDi !== undefined) add((n) => `r.udi_di = ${n}`, opts.udiDi);
+    if (opts.pseudonym !== undefined) add((n) => `r.patient_pseudonym = ${n}`, opts.pseudonym);
+    if (opts.patientId !== undefined) add((n) => `r.patient_pseudonym IS NOT NULL AND ${PATIENT_ID_SQL} = ${n}`, opts.patientId);
+    if (opts.providerRecordRef !== undefined) add((n) => `r.provider_record_ref = ${n}`, opts.providerRecordRef);
+    if (opts.kinds) add((n) => `r.kind = ANY(${n}::text[])`, opts.kinds);
+    if (opts.withDeviceData) {
+      where.push(
+        `(r.udi_carrier IS NOT NULL OR r.udi_di IS NOT NULL OR r.lot IS NOT NULL OR r.serial IS NOT NULL OR r.expiry_date IS NOT NULL OR r.manufacture_date IS NOT NULL OR r.implant_type IS NOT NULL)`,
+      );
+    }
+    for (const b of opts.lastUpdated ?? []) {
+      const op = { gt: '>', ge: '>=', lt: '<', le: '<=' }[b.op];
+      add((n) => `r.last_received_at ${op} ${n}::timestamptz`, b.at);
+    }
+    return where;
   }
 
   async deliveries(opts: { limit: number; cursor?: string | null }): Promise<Page<DeliveryView>> {

@@ -7,6 +7,8 @@ export function queryRoutes(app: FastifyInstance, services: Services): void {
   app.post(
     '/queries/affected-population',
     {
+      // reads only: a token with read scope may ask
+      config: { scope: 'system/*.read' },
       schema: {
         summary: 'Who carries this implant? Implants and patients, per provider and per implant year (inspector)',
         tags: ['queries'],

@@ -82,6 +82,8 @@ export function udiRoutes(app: FastifyInstance, _services: Services): void {
   app.post(
     '/udi/parse',
     {
+      // reads only: a token with read scope may ask
+      config: { scope: 'system/*.read' },
       schema: {
         summary: 'Parse the UDI carriers of one device (GS1, HIBCC, ICCBBA)',
         description:
