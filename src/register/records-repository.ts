@@ -130,16 +130,7 @@ export class RecordsRepository {
       params.push(opts.udiDi);
       where.push(`r.udi_di = $${params.length}`);
     }
-    const after = decodeCursor(opts.cursor);
-    if (after) {
-      params.push(after.at, after.id);
-      where.push(`(r.last_received_at, r.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-    }
-    params.push(opts.limit + 1);
-    const rows = await this.q.query<RecordView>(`${RECORD_SELECT} WHERE ${where.join(' AND ')} ORDER BY r.last_received_at DESC, r.id DESC LIMIT $${params.length}`, params);
-    const items = rows.slice(0, opts.limit);
-    const last = items.at(-1);
-    return { items, next: rows.length > opts.limit && last ? encodeCursor(last.lastReceivedAt, last.id) : null };
+    return this.page(where, params, opts.limit, opts.cursor);
   }
 
   /**
@@ -151,16 +142,21 @@ export class RecordsRepository {
   async search(opts: RecordSearch & { limit: number; cursor?: string | null }): Promise<Page<RecordView>> {
     const params: unknown[] = [];
     const where = this.searchConditions(opts, params);
-    const after = decodeCursor(opts.cursor);
+    return this.page(where, params, opts.limit, opts.cursor);
+  }
+
+  /** One page, newest receipt first, continuing after `cursor` (keyset paging on last_received_at, id). */
+  private async page(where: string[], params: unknown[], limit: number, cursor: string | null | undefined): Promise<Page<RecordView>> {
+    const after = decodeCursor(cursor);
     if (after) {
       params.push(after.at, after.id);
       where.push(`(r.last_received_at, r.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }
-    params.push(opts.limit + 1);
+    params.push(limit + 1);
     const rows = await this.q.query<RecordView>(`${RECORD_SELECT} WHERE ${where.join(' AND ')} ORDER BY r.last_received_at DESC, r.id DESC LIMIT $${params.length}`, params);
-    const items = rows.slice(0, opts.limit);
+    const items = rows.slice(0, limit);
     const last = items.at(-1);
-    return { items, next: rows.length > opts.limit && last ? encodeCursor(last.lastReceivedAt, last.id) : null };
+    return { items, next: rows.length > limit && last ? encodeCursor(last.lastReceivedAt, last.id) : null };
   }
 
   /** The number of records a `search` with these filters finds (all pages). */
