@@ -3,6 +3,7 @@ import { openServices } from '../../register/services.js';
 import { buildApp } from '../../http/app.js';
 import { DEMO_PROVIDERS, DEMO_TOKENS, loadDemoData } from '../../sim/demo.js';
 import { CliError } from '../cli-error.js';
+import { serveTtpOnly } from '../../privacy/ttp/standalone.js';
 
 export function serveCommand(): Command {
   return new Command('serve')
@@ -10,9 +11,12 @@ export function serveCommand(): Command {
     .option('--port <port>', 'port to listen on (default: PORT or 8080)')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--demo', 'load a small synthetic data set on first start')
-    .action(async (o: { port?: string; host: string; demo?: boolean }) => {
+    .option('--only <component>', 'start one component alone: ttp (the pseudonymisation service, /ttp/v1)')
+    .action(async (o: { port?: string; host: string; demo?: boolean; only?: string }) => {
       const port = Number(o.port ?? process.env.PORT ?? 8080);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`port must be a number from 0 to 65535, not ${o.port ?? process.env.PORT}`);
+      if (o.only !== undefined && o.only !== 'ttp') throw new CliError(`--only takes ttp, not ${o.only}`);
+      if (o.only === 'ttp') return serveTtpOnly({ port, host: o.host });
       const services = await openServices();
       if (o.demo) {
         const [{ n }] = (await services.db.query<{ n: number }>('SELECT count(*)::int AS n FROM providers')) as [{ n: number }];

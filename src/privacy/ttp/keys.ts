@@ -1,0 +1,177 @@
+// The TTP's own HMAC keys. They live in a file of their own (LIR_TTP_KEY_FILE, default
+// <LIR_DATA_DIR or ./data>/ttp-key.json, mode 0600), never in the register database and never in a
+// log line. The file is versioned: { current: "v2", keys: { v1: "<base64>", v2: "<base64>" } }.
+// A rotation adds a version and makes it current; earlier versions stay so that old→new pairs can
+// be computed for the register (docs/ttp.md).
+
+import { createHmac, randomBytes } from 'node:crypto';
+import { chmodSync, linkSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { isBsn } from '../../domain/identifiers.js';
+
+export interface TtpKeyFile {
+  comment?: string;
+  current: string;
+  keys: Record<string, string>;
+}
+
+export class TtpKeyError extends Error {}
+
+const VERSION = /^v([1-9][0-9]{0,5})$/;
+
+export function defaultTtpDir(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.LIR_DATA_DIR && env.LIR_DATA_DIR !== 'memory' ? env.LIR_DATA_DIR : './data');
+}
+
+export function defaultTtpKeyFile(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.LIR_TTP_KEY_FILE) return resolve(env.LIR_TTP_KEY_FILE);
+  return join(defaultTtpDir(env), 'ttp-key.json');
+}
+
+function serialise(content: TtpKeyFile): string {
+  const { current, keys } = content;
+  return JSON.stringify({ comment: 'LIR TTP pseudonymisation keys (HMAC-SHA-256). Secret: mode 0600, never in the register database, never in a log.', current, keys }, null, 2) + '\n';
+}
+
+function writeTemp(file: string, content: TtpKeyFile): string {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const tmp = join(dirname(file), `.${randomBytes(6).toString('hex')}.ttp-key.tmp`);
+  writeFileSync(tmp, serialise(content), { mode: 0o600, flag: 'wx' });
+  return tmp;
+}
+
+function exists(file: string): boolean {
+  try {
+    statSync(file);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw new TtpKeyError(`cannot read the TTP key file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+}
+
+function parse(file: string): TtpKeyFile {
+  let text: string;
+  try {
+    if (statSync(file).mode & 0o077) {
+      try {
+        chmodSync(file, 0o600);
+      } catch {
+        // not ours to change
+      }
+    }
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new TtpKeyError(`cannot read the TTP key file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  let parsed: TtpKeyFile;
+  try {
+    parsed = JSON.parse(text) as TtpKeyFile;
+  } catch {
+    throw new TtpKeyError(`the TTP key file ${file} is not valid JSON`);
+  }
+  if (!parsed || typeof parsed.current !== 'string' || !parsed.keys || typeof parsed.keys !== 'object') {
+    throw new TtpKeyError(`the TTP key file ${file} has no "current" version and "keys"`);
+  }
+  for (const [version, key] of Object.entries(parsed.keys)) {
+    if (!VERSION.test(version) || typeof key !== 'string' || Buffer.from(key, 'base64').length < 32) {
+      throw new TtpKeyError(`the TTP key file ${file} holds a malformed key version (versions are v1, v2, …; keys at least 32 bytes, base64)`);
+    }
+  }
+  if (!(parsed.current in parsed.keys)) throw new TtpKeyError(`the TTP key file ${file} names a current version it does not hold`);
+  return { current: parsed.current, keys: parsed.keys };
+}
+
+const freshKey = () => randomBytes(32).toString('base64');
+
+/** Reads the key file; creates it (v1, 32 random bytes, mode 0600) when absent. Two processes agree on one key. */
+export function readOrCreateTtpKeyFile(file: string): TtpKeyFile {
+  if (exists(file)) return parse(file);
+  const tmp = writeTemp(file, { current: 'v1', keys: { v1: freshKey() } });
+  try {
+    linkSync(tmp, file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  } finally {
+    unlinkSync(tmp);
+  }
+  return parse(file);
+}
+
+const versionNumber = (v: string) => Number(VERSION.exec(v)![1]);
+
+/** Adds a new key version and makes it current. Returns the new and the previous version. */
+export function rotateTtpKey(file: string = defaultTtpKeyFile()): { current: string; previous: string } {
+  const old = readOrCreateTtpKeyFile(file);
+  const next = `v${Math.max(...Object.keys(old.keys).map(versionNumber)) + 1}`;
+  const tmp = writeTemp(file, { current: next, keys: { ...old.keys, [next]: freshKey() } });
+  renameSync(tmp, file);
+  return { current: next, previous: old.current };
+}
+
+export type BsnCheck = { ok: true; bsn: string } | { ok: false; code: 'INVALID_BSN'; message: string };
+
+/** Validates a BSN (11-proef); 8 digits are left-padded to 9. The message never repeats the input. */
+export function checkBsn(input: unknown): BsnCheck {
+  if (typeof input !== 'string') return { ok: false, code: 'INVALID_BSN', message: 'a BSN must be a string of 9 digits (or 8, left-padded with a zero)' };
+  if (!/^\d{8,9}$/.test(input)) return { ok: false, code: 'INVALID_BSN', message: 'a BSN must be 9 digits (or 8, left-padded with a zero), nothing else' };
+  if (!isBsn(input)) return { ok: false, code: 'INVALID_BSN', message: 'this is not a valid BSN: it fails the 11-proef' };
+  return { ok: true, bsn: input.padStart(9, '0') };
+}
+
+/** The label of a key version: `ttp` + version, e.g. `ttpv1`. */
+export const labelOf = (version: string) => `ttp${version}`;
+
+/** One loaded key file. Pseudonymises validated 9-digit BSNs. */
+export class TtpKeys {
+  readonly #keys: Map<string, Buffer>;
+
+  constructor(
+    readonly current: string,
+    keys: Record<string, string>,
+  ) {
+    this.#keys = new Map(Object.entries(keys).map(([v, k]) => [v, Buffer.from(k, 'base64')]));
+  }
+
+  /** The version before the current one (the highest lower number), if any. */
+  get previous(): string | undefined {
+    const cur = versionNumber(this.current);
+    const lower = [...this.#keys.keys()].map(versionNumber).filter((n) => n < cur);
+    return lower.length ? `v${Math.max(...lower)}` : undefined;
+  }
+
+  /** `ttpvN:` + base64url(HMAC-SHA-256(key vN, "lir-pseudonym|" + bsn)); `bsn` must be checked first. */
+  pseudonym(bsn9: string, version: string = this.current): string {
+    const key = this.#keys.get(version);
+    if (!key) throw new TtpKeyError(`no TTP key version ${version}`);
+    if (!/^\d{9}$/.test(bsn9)) throw new TtpKeyError('pseudonym() takes a checked 9-digit BSN');
+    return `${labelOf(version)}:${createHmac('sha256', key).update(`lir-pseudonym|${bsn9}`).digest('base64url')}`;
+  }
+}
+
+/** The keys of one process: created on first use, re-read when the file changes (a rotation by `lir ttp rotate-key`). */
+export class TtpKeyStore {
+  #keys: TtpKeys | undefined;
+  #version = '';
+
+  constructor(readonly file: string = defaultTtpKeyFile()) {}
+
+  #fileVersion(): string {
+    try {
+      const st = statSync(this.file);
+      return `${st.ino}:${st.mtimeMs}:${st.size}`;
+    } catch {
+      return 'absent';
+    }
+  }
+
+  get(): TtpKeys {
+    const v = this.#fileVersion();
+    if (!this.#keys || v !== this.#version) {
+      const content = readOrCreateTtpKeyFile(this.file);
+      this.#version = this.#fileVersion();
+      this.#keys = new TtpKeys(content.current, content.keys);
+    }
+    return this.#keys;
+  }
+}
