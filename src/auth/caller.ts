@@ -1,12 +1,24 @@
 // Who is asking. Every repository and query takes a Caller and applies the access policy itself,
 // so a route cannot forget it (DESIGN §4).
 
-export type Caller =
+export type Caller = (
   | { role: 'provider'; subject: string; providerId: string; providerKvk: string }
   | { role: 'inspector'; subject: string }
   | { role: 'registry-admin'; subject: string }
   /** The operator at the command line (`lir import`, `lir query`): acts for any registered provider. */
-  | { role: 'operator'; subject: string };
+  | { role: 'operator'; subject: string }
+) &
+  CallerContext;
+
+/** Optional request context written to the audit log (NEN 7513 7.3: access point; purpose). */
+export interface CallerContext {
+  /** The client's network address (HTTP: the request's IP). */
+  sourceAddress?: string;
+  /** Why the data is read, when the caller says so. */
+  purpose?: string;
+  /** The responsible user on whose behalf the caller acts, when known. */
+  onBehalfOf?: string;
+}
 
 export type Role = Caller['role'];
 

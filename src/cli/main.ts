@@ -14,6 +14,8 @@ import { catalogueCommand } from './commands/catalogue.js';
 import { certificatesCommand } from './commands/certificates.js';
 import { recallsCommand } from './commands/recalls.js';
 import { clientsCommand } from './commands/clients.js';
+import { auditCommand } from './commands/audit.js';
+import { ttpCommand } from './commands/ttp.js';
 
 export function buildProgram(): Command {
   const program = new Command('lir')
@@ -21,7 +23,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  for (const cmd of [serveCommand(), migrateCommand(), importCommand(), queryCommand(), catalogueCommand(), certificatesCommand(), recallsCommand(), providersCommand(), tokensCommand(), clientsCommand(), udiCommand()]) {
+  for (const cmd of [serveCommand(), migrateCommand(), importCommand(), queryCommand(), catalogueCommand(), certificatesCommand(), recallsCommand(), providersCommand(), tokensCommand(), clientsCommand(), ttpCommand(), udiCommand(), auditCommand()]) {
     program.addCommand(cmd);
   }
   for (const cmd of program.commands) cmd.exitOverride();

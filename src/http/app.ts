@@ -10,6 +10,7 @@ import { registerErrorHandlers } from './plugins/errors.js';
 import { registerBearerAuth } from './plugins/auth.js';
 import { recordRoutes } from './api/records.js';
 import { queryRoutes } from './api/queries.js';
+import { auditRoutes } from './api/audit.js';
 import { safetyRoutes } from './api/safety.js';
 import { referenceRoutes } from './api/reference.js';
 import { udiRoutes } from './api/udi.js';
@@ -18,6 +19,7 @@ import { portalRoutes } from './portal.js';
 import { registerFhirRoutes } from './fhir/plugin.js';
 import { fhirReadRoutes } from './fhir/read-routes.js';
 import { oauthRoutes } from './oauth.js';
+import { registerTtpRoutes } from '../privacy/ttp/routes.js';
 
 export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
@@ -63,10 +65,12 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
       referenceRoutes(api, services);
       udiRoutes(api, services);
       catalogueRoutes(api, services);
+      auditRoutes(api, services);
     },
     { prefix: '/api/v1' },
   );
   await oauthRoutes(app, services);
+  await registerTtpRoutes(app, services);
   await registerFhirRoutes(app, services, [fhirReadRoutes]);
   portalRoutes(app);
   return app;

@@ -6,6 +6,7 @@ import type { Caller } from '../auth/caller.js';
 import { requireRole } from '../auth/caller.js';
 import type { Db } from '../db/types.js';
 import { isValidIsoDate } from '../domain/dates.js';
+import { appendAudit, AUDIT_EVENTS } from '../privacy/audit-log.js';
 
 export interface AffectedPopulationFilter {
   udiDi?: string[];
@@ -155,6 +156,7 @@ export async function affectedPopulation(
   if (providerRows.length > 0) {
     for (const p of await q.query<{ id: string; kvk: string; name: string }>('SELECT id, kvk, name FROM providers WHERE id = ANY($1::uuid[])', [providerRows.map((r) => r.provider_id)])) names.set(p.id, p);
   }
+  await appendAudit(q, caller, [{ eventCode: AUDIT_EVENTS.affectedPopulation, action: 'E', objectType: 'Record', query: { ...filter }, resultCount: total?.implants ?? 0 }]);
   return {
     implants: total?.implants ?? 0,
     patients: total?.patients ?? 0,

@@ -3,6 +3,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { Caller } from '../auth/caller.js';
+import { appendAudit, AUDIT_EVENTS } from '../privacy/audit-log.js';
 import { csvLine, type Db, type Queryable } from '../db/types.js';
 import { dateOf, deliveryDeadline, isLate } from '../domain/dates.js';
 import { isBsn, isProviderRecordRef } from '../domain/identifiers.js';
@@ -145,7 +146,7 @@ export class Intake {
             const deliveryIds = await this.ensureDeliveries(tx, req, owned, receivedAt);
             for (const round of rounds(pending)) await this.applyRound(tx, round, deliveryIds, receivedAt);
             if (req.mode === 'transaction' && items.some((it) => it.errors.length > 0)) throw new RollBack();
-            await this.storeIssuesAndCounts(tx, owned, deliveryIds);
+            await this.storeIssuesAndCounts(tx, owned, deliveryIds, req.caller);
           });
           break;
         } catch (err) {
@@ -171,7 +172,7 @@ export class Intake {
       if (owned.length > 0) {
         await this.db.transaction(async (tx) => {
           const deliveryIds = await this.ensureDeliveries(tx, req, owned, receivedAt);
-          await this.storeIssuesAndCounts(tx, owned, deliveryIds);
+          await this.storeIssuesAndCounts(tx, owned, deliveryIds, req.caller);
         });
       }
     } else {
@@ -365,7 +366,7 @@ export class Intake {
     }
   }
 
-  private async storeIssuesAndCounts(tx: Queryable, pending: readonly Owned[], deliveryIds: Map<string, string>): Promise<void> {
+  private async storeIssuesAndCounts(tx: Queryable, pending: readonly Owned[], deliveryIds: Map<string, string>, caller: Caller): Promise<void> {
     const issueRows: Record<string, unknown>[] = [];
     const perDelivery = new Map<string, ReceiptItem[]>();
     for (const p of pending) {
@@ -390,6 +391,12 @@ export class Intake {
         [deliveryId, list.length, n('created'), n('updated'), n('unchanged'), n('withdrawn'), n('rejected'), list.reduce((s, it) => s + it.warnings.length, 0)],
       );
     }
+    // NEN 7513: one audit entry per delivery touched by this call, in the same transaction, as one INSERT.
+    await appendAudit(
+      tx,
+      caller,
+      [...perDelivery].map(([deliveryId, list]) => ({ eventCode: AUDIT_EVENTS.delivery, action: 'C' as const, objectType: 'Delivery', objectId: deliveryId, resultCount: list.length })),
+    );
   }
 }
 

@@ -6,6 +6,7 @@ import { AccessDenied, type Caller } from '../auth/caller.js';
 import type { Queryable } from '../db/types.js';
 import { isUuid } from '../domain/identifiers.js';
 import type { RegisterRecord } from '../domain/record.js';
+import { appendAudit, AUDIT_EVENTS, type AuditEvent } from '../privacy/audit-log.js';
 
 /** A record as the API returns it: the delivered fields plus what the register adds. */
 export type RecordView = RegisterRecord & {
@@ -101,7 +102,18 @@ export class RecordsRepository {
     }
   }
 
+  /** Every read writes one audit entry (NEN 7513), here in the query layer so no route can forget it. */
+  private async audit(event: AuditEvent): Promise<void> {
+    await appendAudit(this.q, this.caller, [event]);
+  }
+
   async get(id: string): Promise<RecordView | undefined> {
+    const row = await this.getRow(id);
+    await this.audit({ eventCode: AUDIT_EVENTS.recordRead, action: 'R', objectType: 'Record', objectId: id, resultCount: row ? 1 : 0 });
+    return row;
+  }
+
+  private async getRow(id: string): Promise<RecordView | undefined> {
     if (!isUuid(id)) return undefined;
     const params: unknown[] = [id];
     const scope = this.scope('r', params);
@@ -110,12 +122,15 @@ export class RecordsRepository {
   }
 
   async history(id: string): Promise<VersionView[] | undefined> {
-    if (!(await this.get(id))) return undefined;
-    return this.q.query<VersionView>(
-      `SELECT version, action, received_at AS "receivedAt", delivery_id AS "deliveryId", late, content
-       FROM record_versions WHERE record_id = $1 ORDER BY version`,
-      [id],
-    );
+    const versions = (await this.getRow(id))
+      ? await this.q.query<VersionView>(
+          `SELECT version, action, received_at AS "receivedAt", delivery_id AS "deliveryId", late, content
+           FROM record_versions WHERE record_id = $1 ORDER BY version`,
+          [id],
+        )
+      : undefined;
+    await this.audit({ eventCode: AUDIT_EVENTS.recordHistory, action: 'R', objectType: 'Record', objectId: id, resultCount: versions?.length ?? 0 });
+    return versions;
   }
 
   /** Newest first; `cursor` continues after the last item of the previous page. */
@@ -130,7 +145,10 @@ export class RecordsRepository {
       params.push(opts.udiDi);
       where.push(`r.udi_di = $${params.length}`);
     }
-    return this.page(where, params, opts.limit, opts.cursor);
+    const page = await this.page(where, params, opts.limit, opts.cursor);
+    const query = { ...(opts.providerKvk ? { providerKvk: opts.providerKvk } : {}), ...(opts.udiDi ? { udiDi: opts.udiDi } : {}), ...(opts.cursor ? { cursor: opts.cursor } : {}), limit: opts.limit };
+    await this.audit({ eventCode: AUDIT_EVENTS.recordSearch, action: 'E', objectType: 'Record', query, resultCount: page.items.length });
+    return page;
   }
 
   /**
@@ -142,7 +160,10 @@ export class RecordsRepository {
   async search(opts: RecordSearch & { limit: number; cursor?: string | null }): Promise<Page<RecordView>> {
     const params: unknown[] = [];
     const where = this.searchConditions(opts, params);
-    return this.page(where, params, opts.limit, opts.cursor);
+    const page = await this.page(where, params, opts.limit, opts.cursor);
+    // The filter holds identifiers only (record ids, UDI-DI, pseudonymous patient ids, provider refs).
+    await this.audit({ eventCode: AUDIT_EVENTS.recordSearch, action: 'E', objectType: 'Record', query: { ...opts }, resultCount: page.items.length });
+    return page;
   }
 
   /** One page, newest receipt first, continuing after `cursor` (keyset paging on last_received_at, id). */
@@ -179,6 +200,7 @@ export class RecordsRepository {
        GROUP BY r.patient_pseudonym LIMIT 1`,
       params,
     );
+    await this.audit({ eventCode: AUDIT_EVENTS.patientRead, action: 'R', objectType: 'Patient', objectId: patientId, resultCount: row ? 1 : 0 });
     return row;
   }
 
@@ -218,10 +240,17 @@ export class RecordsRepository {
     const rows = await this.q.query<DeliveryView>(`${DELIVERY_SELECT} WHERE ${where.join(' AND ')} ORDER BY dl.received_at DESC, dl.id DESC LIMIT $${params.length}`, params);
     const items = rows.slice(0, opts.limit);
     const last = items.at(-1);
+    await this.audit({ eventCode: AUDIT_EVENTS.deliverySearch, action: 'E', objectType: 'Delivery', query: { limit: opts.limit, ...(opts.cursor ? { cursor: opts.cursor } : {}) }, resultCount: items.length });
     return { items, next: rows.length > opts.limit && last ? encodeCursor(last.receivedAt, last.id) : null };
   }
 
   async delivery(id: string): Promise<DeliveryView | undefined> {
+    const row = await this.deliveryRow(id);
+    await this.audit({ eventCode: AUDIT_EVENTS.deliveryRead, action: 'R', objectType: 'Delivery', objectId: id, resultCount: row ? 1 : 0 });
+    return row;
+  }
+
+  private async deliveryRow(id: string): Promise<DeliveryView | undefined> {
     if (!isUuid(id)) return undefined;
     const params: unknown[] = [id];
     const [row] = await this.q.query<DeliveryView>(`${DELIVERY_SELECT} WHERE dl.id = $1 AND ${this.deliveryScope(params)}`, params);

@@ -8,6 +8,7 @@
 // same rules the intake warns by); the counting is one SQL statement built here from them.
 
 import type { Caller } from '../auth/caller.js';
+import { appendAudit, AUDIT_EVENTS } from '../privacy/audit-log.js';
 import { requireRole } from '../auth/caller.js';
 import { loadCertificatesOfDevices } from '../catalogue/certificates.js';
 import { alertPeriods, nbLabel, type AlertPeriod, type CertificateCore } from '../catalogue/certificate-status.js';
@@ -135,7 +136,12 @@ export async function implantedWhileSuspended(db: Db, caller: Caller, filter: Su
   const certificates = await loadCertificatesOfDevices(db, { ...(filter.udiDi ? { udiDis: filter.udiDi } : {}), withAlertsOnly: true });
   const periods = [...certificates].flatMap(([udiDi, certs]) => alertPeriods(udiDi, certs));
   const windows = countWindows(periods, filter);
-  if (windows.length === 0) return { implants: 0, patients: 0, devices: [] };
+  const audit = (implants: number) =>
+    appendAudit(db, caller, [{ eventCode: AUDIT_EVENTS.suspendedImplants, action: 'E', objectType: 'Record', query: { ...filter }, resultCount: implants }]);
+  if (windows.length === 0) {
+    await audit(0);
+    return { implants: 0, patients: 0, devices: [] };
+  }
 
   const { sql, params } = implantedWhileSuspendedSql(windows.map((w) => w.window));
   type Row = { grouping: 'provider' | 'window' | 'total'; win: number | null; provider_id: string | null; implants: number; patients: number };
@@ -174,5 +180,6 @@ export async function implantedWhileSuspended(db: Db, caller: Caller, filter: Su
     });
   }
   out.sort((a, b) => a.udiDi.localeCompare(b.udiDi) || a.period.from.localeCompare(b.period.from) || a.certificate.id.localeCompare(b.certificate.id));
+  await audit(total?.implants ?? 0);
   return { implants: total?.implants ?? 0, patients: total?.patients ?? 0, devices: out };
 }

@@ -53,7 +53,7 @@ for (const database of DATABASES) {
       expect(ok.statusCode).toBe(200);
       expect(ok.json()).toEqual({
         resourceType: 'Bundle',
-        caller: { role: 'provider', providerId: reg.hospital.id, providerKvk: '12345678', subject: `client:${client.id}` },
+        caller: { role: 'provider', providerId: reg.hospital.id, providerKvk: '12345678', subject: `client:${client.id}`, sourceAddress: '127.0.0.1' },
         scopes: ['system/*.read'],
       });
 

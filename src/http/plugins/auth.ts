@@ -105,7 +105,7 @@ export function registerBearerAuth(app: FastifyInstance, source: { auth: AuthSer
         return fail(req, reply, { status: 403, code: 'INSUFFICIENT_SCOPE', message: `this request needs an access token with scope ${needed}; yours has ${result.scopes.join(' ')}`, requiredScope: needed });
       }
     }
-    req.caller = result.caller;
+    req.caller = { ...result.caller, sourceAddress: req.ip };
     req.authScopes = result.scopes;
   });
 }
