@@ -42,6 +42,9 @@ if [ -z "${LIR_TEST_PG_URL:-}" ]; then
   fi
 fi
 
+log "npm audit (reported, not blocking: advisories need a human decision)"
+npm audit --omit=dev --audit-level=high || echo "npm audit reported advisories or could not reach the advisory service (see above)"
+
 log "type-check and tests (PGlite${LIR_TEST_PG_URL:+ and PostgreSQL})"
 npm run typecheck
 REPORT="$(mktemp /tmp/lir-vitest-XXXXXX.json)"
