@@ -4,9 +4,8 @@
 // the public halves of earlier keys, which stay in the JWKS until every token they signed has
 // expired. Every process of the register reads the same file and notices a rotation by itself.
 
-import { chmodSync, linkSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { readSecretJson, secretDir, secretFileExists, secretFileVersion, writeSecretFile } from '../privacy/secret-file.js';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 
 export const SIGNING_ALG = 'ES256';
@@ -25,7 +24,7 @@ export class SigningKeyError extends Error {}
 
 export function defaultSecretFile(env: NodeJS.ProcessEnv = process.env): string {
   if (env.LIR_SECRET_FILE) return resolve(env.LIR_SECRET_FILE);
-  return resolve(env.LIR_DATA_DIR && env.LIR_DATA_DIR !== 'memory' ? env.LIR_DATA_DIR : './data', 'lir-signing-key.json');
+  return resolve(secretDir(env), 'lir-signing-key.json');
 }
 
 function publicPart(jwk: JWK): JWK {
@@ -44,54 +43,13 @@ function serialise(content: KeyFile): string {
   return JSON.stringify({ comment: 'LIR access-token signing key. Secret: mode 0600, never in the database, never in a backup that others can read.', ...content }, null, 2) + '\n';
 }
 
-function tempName(file: string): string {
-  return join(dirname(file), `.${randomBytes(6).toString('hex')}.lir-signing-key.tmp`);
-}
-
-/** Writes `content` to a new file next to `file`, with mode 0600 from the first byte. */
-function writeTemp(file: string, content: KeyFile): string {
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = tempName(file);
-  writeFileSync(tmp, serialise(content), { mode: 0o600, flag: 'wx' });
-  return tmp;
-}
-
 function readKeyFile(file: string): KeyFile {
-  let text: string;
-  try {
-    const mode = statSync(file).mode & 0o777;
-    if (mode & 0o077) {
-      try {
-        chmodSync(file, 0o600);
-      } catch {
-        // not ours to change; reading it still works
-      }
-    }
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new SigningKeyError(`cannot read the signing key file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
-  let parsed: KeyFile;
-  try {
-    parsed = JSON.parse(text) as KeyFile;
-  } catch {
-    throw new SigningKeyError(`the signing key file ${file} is not valid JSON`);
-  }
+  const parsed = readSecretJson(file, (m) => new SigningKeyError(`signing key file: ${m}`)) as KeyFile;
   const c = parsed.current;
   if (!c || c.kty !== 'EC' || c.crv !== 'P-256' || typeof c.d !== 'string' || typeof c.kid !== 'string') {
     throw new SigningKeyError(`the signing key file ${file} holds no current EC P-256 private key with a kid`);
   }
   return parsed;
-}
-
-function exists(file: string): boolean {
-  try {
-    statSync(file);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw new SigningKeyError(`cannot read the signing key file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
 }
 
 /**
@@ -100,16 +58,9 @@ function exists(file: string): boolean {
  * complete temporary file), and the one that loses the race reads the winner's key.
  */
 export function readOrCreateKeyFile(file: string, create?: KeyFile['current']): KeyFile | undefined {
-  if (exists(file)) return readKeyFile(file);
+  if (secretFileExists(file, (m) => new SigningKeyError(`signing key file: ${m}`))) return readKeyFile(file);
   if (!create) return undefined;
-  const tmp = writeTemp(file, { current: create, previous: [] });
-  try {
-    linkSync(tmp, file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  } finally {
-    unlinkSync(tmp);
-  }
+  writeSecretFile(file, serialise({ current: create, previous: [] }), 'create');
   return readKeyFile(file);
 }
 
@@ -190,12 +141,7 @@ export class SigningKeyStore {
 
   /** Inode and modification time: a rotation replaces the file (rename), which changes both. */
   #fileVersion(): string {
-    try {
-      const st = statSync(this.file);
-      return `${st.ino}:${st.mtimeMs}`;
-    } catch {
-      return 'absent';
-    }
+    return secretFileVersion(this.file);
   }
 
   async #load(): Promise<SigningKeys> {
@@ -224,7 +170,6 @@ export async function rotateSigningKey(file: string = defaultSecretFile(), now =
     { ...publicPart(old.current), retired: now.toISOString() },
     ...(old.previous ?? []).filter((k) => now.getTime() - Date.parse(k.retired) < RETIRED_KEY_RETENTION_MS).map((k) => ({ ...publicPart(k), retired: k.retired })),
   ];
-  const tmp = writeTemp(file, { current: fresh, previous });
-  renameSync(tmp, file);
+  writeSecretFile(file, serialise({ current: fresh, previous }), 'replace');
   return { kid: fresh.kid!, previousKid: old.current.kid };
 }

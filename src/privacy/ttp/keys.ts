@@ -5,8 +5,8 @@
 // be computed for the register (docs/ttp.md).
 
 import { createHmac, randomBytes } from 'node:crypto';
-import { chmodSync, linkSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { readSecretJson, secretDir, secretFileExists, secretFileVersion, writeSecretFile } from '../secret-file.js';
 import { isBsn } from '../../domain/identifiers.js';
 
 export interface TtpKeyFile {
@@ -20,7 +20,7 @@ export class TtpKeyError extends Error {}
 const VERSION = /^v([1-9][0-9]{0,5})$/;
 
 export function defaultTtpDir(env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(env.LIR_DATA_DIR && env.LIR_DATA_DIR !== 'memory' ? env.LIR_DATA_DIR : './data');
+  return secretDir(env);
 }
 
 export function defaultTtpKeyFile(env: NodeJS.ProcessEnv = process.env): string {
@@ -33,43 +33,8 @@ function serialise(content: TtpKeyFile): string {
   return JSON.stringify({ comment: 'LIR TTP pseudonymisation keys (HMAC-SHA-256). Secret: mode 0600, never in the register database, never in a log.', current, keys }, null, 2) + '\n';
 }
 
-function writeTemp(file: string, content: TtpKeyFile): string {
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = join(dirname(file), `.${randomBytes(6).toString('hex')}.ttp-key.tmp`);
-  writeFileSync(tmp, serialise(content), { mode: 0o600, flag: 'wx' });
-  return tmp;
-}
-
-function exists(file: string): boolean {
-  try {
-    statSync(file);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw new TtpKeyError(`cannot read the TTP key file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
-}
-
 function parse(file: string): TtpKeyFile {
-  let text: string;
-  try {
-    if (statSync(file).mode & 0o077) {
-      try {
-        chmodSync(file, 0o600);
-      } catch {
-        // not ours to change
-      }
-    }
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new TtpKeyError(`cannot read the TTP key file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
-  let parsed: TtpKeyFile;
-  try {
-    parsed = JSON.parse(text) as TtpKeyFile;
-  } catch {
-    throw new TtpKeyError(`the TTP key file ${file} is not valid JSON`);
-  }
+  const parsed = readSecretJson(file, (m) => new TtpKeyError(`TTP key file: ${m}`)) as TtpKeyFile;
   if (!parsed || typeof parsed.current !== 'string' || !parsed.keys || typeof parsed.keys !== 'object') {
     throw new TtpKeyError(`the TTP key file ${file} has no "current" version and "keys"`);
   }
@@ -86,15 +51,8 @@ const freshKey = () => randomBytes(32).toString('base64');
 
 /** Reads the key file; creates it (v1, 32 random bytes, mode 0600) when absent. Two processes agree on one key. */
 export function readOrCreateTtpKeyFile(file: string): TtpKeyFile {
-  if (exists(file)) return parse(file);
-  const tmp = writeTemp(file, { current: 'v1', keys: { v1: freshKey() } });
-  try {
-    linkSync(tmp, file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  } finally {
-    unlinkSync(tmp);
-  }
+  if (secretFileExists(file, (m) => new TtpKeyError(`TTP key file: ${m}`))) return parse(file);
+  writeSecretFile(file, serialise({ current: 'v1', keys: { v1: freshKey() } }), 'create');
   return parse(file);
 }
 
@@ -104,8 +62,7 @@ const versionNumber = (v: string) => Number(VERSION.exec(v)![1]);
 export function rotateTtpKey(file: string = defaultTtpKeyFile()): { current: string; previous: string } {
   const old = readOrCreateTtpKeyFile(file);
   const next = `v${Math.max(...Object.keys(old.keys).map(versionNumber)) + 1}`;
-  const tmp = writeTemp(file, { current: next, keys: { ...old.keys, [next]: freshKey() } });
-  renameSync(tmp, file);
+  writeSecretFile(file, serialise({ current: next, keys: { ...old.keys, [next]: freshKey() } }), 'replace');
   return { current: next, previous: old.current };
 }
 
@@ -157,12 +114,7 @@ export class TtpKeyStore {
   constructor(readonly file: string = defaultTtpKeyFile()) {}
 
   #fileVersion(): string {
-    try {
-      const st = statSync(this.file);
-      return `${st.ino}:${st.mtimeMs}:${st.size}`;
-    } catch {
-      return 'absent';
-    }
+    return secretFileVersion(this.file);
   }
 
   get(): TtpKeys {
