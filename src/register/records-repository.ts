@@ -255,6 +255,8 @@ export class RecordsRepository {
     const params: unknown[] = [id];
     const [row] = await this.q.query<DeliveryView>(`${DELIVERY_SELECT} WHERE dl.id = $1 AND ${this.deliveryScope(params)}`, params);
     if (!row) return undefined;
+    // The registry administrator sees delivery statistics only: the issue list names records.
+    if (this.caller.role === 'registry-admin') return row;
     row.issues = await this.q.query(
       `SELECT item, provider_record_ref AS "providerRecordRef", record_id AS "recordId", severity, code, message, path
        FROM delivery_issues WHERE delivery_id = $1 ORDER BY item, seq`,
@@ -265,11 +267,16 @@ export class RecordsRepository {
 
   /** Receipts are delivery statistics: the registry administrator may see them too. */
   private deliveryScope(params: unknown[]): string {
-    if (this.caller.role === 'provider') {
-      params.push(this.caller.providerId);
-      return `dl.provider_id = $${params.length}`;
+    // exhaustive on purpose: a new role must decide whether it may see receipts
+    switch (this.caller.role) {
+      case 'provider':
+        params.push(this.caller.providerId);
+        return `dl.provider_id = $${params.length}`;
+      case 'inspector':
+      case 'operator':
+      case 'registry-admin':
+        return 'true';
     }
-    return 'true';
   }
 }
 

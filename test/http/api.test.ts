@@ -134,6 +134,10 @@ for (const database of DATABASES) {
       const one = (await app.inject({ url: `/api/v1/deliveries/${r.deliveryIds[0]}`, headers: as('hospital') })).json();
       expect(one.issues).toEqual([expect.objectContaining({ item: 1, code: 'REQUIRED', path: '/lot', providerRecordRef: 'RC-2' })]);
       expect((await app.inject({ url: `/api/v1/deliveries/${r.deliveryIds[0]}`, headers: as('midwife') })).statusCode).toBe(404);
+      // the registry administrator sees the counts, not the issue list that names records
+      const adminView = (await app.inject({ url: `/api/v1/deliveries/${r.deliveryIds[0]}`, headers: as('admin') })).json();
+      expect(adminView.counts).toMatchObject({ total: 2, created: 1, rejected: 1 });
+      expect(adminView.issues).toBeUndefined();
     });
 
     it('queues concurrent deliveries and reads without losing any', async () => {
