@@ -49,14 +49,8 @@ export interface StatusChangeInput {
   reasonCode: CertificateReason | null;
 }
 
-export interface CertificateInput {
+export interface CertificateInput extends Omit<CertificateCore, 'id'> {
   udiDis: string[];
-  nbNumber: string;
-  nbName: string;
-  certificateNumber: string;
-  certificateVersion: string;
-  validFrom: string;
-  validUntil: string;
   /** Status changes after issue; the certificate starts as valid on validFrom. */
   statusChanges: StatusChangeInput[];
 }

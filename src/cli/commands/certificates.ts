@@ -1,11 +1,11 @@
 import { Command } from 'commander';
 import { OPERATOR } from '../../auth/caller.js';
-import { SafetyFileError } from '../../catalogue/certificate-recall-files.js';
 import { importCertificates } from '../../catalogue/certificate-import.js';
 import { listCertificates } from '../../catalogue/certificates.js';
 import { isValidIsoDate } from '../../domain/dates.js';
 import { openServices } from '../../register/services.js';
 import { CliError } from '../cli-error.js';
+import { runSafetyImport } from './safety-import.js';
 
 export function certificatesCommand(): Command {
   const cmd = new Command('certificates').description("notified bodies' certificates of devices, with their status history");
@@ -17,23 +17,7 @@ export function certificatesCommand(): Command {
     )
     .option('--json', 'print the result as JSON')
     .action(async (file: string, o: { json?: boolean }) => {
-      const services = await openServices();
-      try {
-        const result = await importCertificates(services.db, file);
-        if (o.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-        else {
-          process.stdout.write(
-            `${result.rows} rows: ${result.accepted} accepted, ${result.rejected} rejected; ${result.created} new certificates, ${result.statusesAdded} status changes recorded\n`,
-          );
-          for (const p of result.problems.slice(0, 50)) process.stdout.write(`  line ${p.line}${p.column ? `, ${p.column}` : ''}: ${p.code}: ${p.message}\n`);
-        }
-        process.exitCode = result.rejected > 0 ? 1 : 0;
-      } catch (err) {
-        if (err instanceof SafetyFileError) throw new CliError(`${file}${err.line ? `:${err.line}` : ''}: ${err.code}: ${err.message}`);
-        throw err;
-      } finally {
-        await services.close();
-      }
+      await runSafetyImport(file, o.json, (db) => importCertificates(db, file), (r) => `${r.created} new certificates, ${r.statusesAdded} status changes recorded`);
     });
   cmd
     .command('list')

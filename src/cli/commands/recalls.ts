@@ -1,10 +1,9 @@
 import { Command } from 'commander';
 import { OPERATOR } from '../../auth/caller.js';
-import { SafetyFileError } from '../../catalogue/certificate-recall-files.js';
 import { importRecalls } from '../../catalogue/recall-import.js';
 import { listRecalls } from '../../catalogue/recalls.js';
 import { openServices } from '../../register/services.js';
-import { CliError } from '../cli-error.js';
+import { runSafetyImport } from './safety-import.js';
 
 export function recallsCommand(): Command {
   const cmd = new Command('recalls').description('recalls and field safety notices of devices: all units, lots or serial ranges');
@@ -16,21 +15,7 @@ export function recallsCommand(): Command {
     )
     .option('--json', 'print the result as JSON')
     .action(async (file: string, o: { json?: boolean }) => {
-      const services = await openServices();
-      try {
-        const result = await importRecalls(services.db, file);
-        if (o.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-        else {
-          process.stdout.write(`${result.rows} rows: ${result.accepted} accepted, ${result.rejected} rejected; ${result.created} new recalls\n`);
-          for (const p of result.problems.slice(0, 50)) process.stdout.write(`  line ${p.line}${p.column ? `, ${p.column}` : ''}: ${p.code}: ${p.message}\n`);
-        }
-        process.exitCode = result.rejected > 0 ? 1 : 0;
-      } catch (err) {
-        if (err instanceof SafetyFileError) throw new CliError(`${file}${err.line ? `:${err.line}` : ''}: ${err.code}: ${err.message}`);
-        throw err;
-      } finally {
-        await services.close();
-      }
+      await runSafetyImport(file, o.json, (db) => importRecalls(db, file), (r) => `${r.created} new recalls`);
     });
   cmd
     .command('list')
