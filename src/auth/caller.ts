@@ -5,6 +5,12 @@ export type Caller = (
   | { role: 'provider'; subject: string; providerId: string; providerKvk: string }
   | { role: 'inspector'; subject: string }
   | { role: 'registry-admin'; subject: string }
+  /** Submits reports about its own devices; no access to register content. */
+  | { role: 'manufacturer'; subject: string; organisation: string }
+  /** A professional association (NVOG, NHG, KNOV): suppressed aggregates only. */
+  | { role: 'association'; subject: string; organisation: string }
+  /** Reads and verifies the audit log (NEN 7513), nothing else. */
+  | { role: 'log-manager'; subject: string }
   /** The operator at the command line (`lir import`, `lir query`): acts for any registered provider. */
   | { role: 'operator'; subject: string }
 ) &

@@ -5,7 +5,7 @@
 import { createPublicKey, randomUUID } from 'node:crypto';
 import { calculateJwkThumbprint, importJWK, type JWK } from 'jose';
 import type { Queryable } from '../db/types.js';
-import { generateSecret, hashSecret } from './oauth-secrets.js';
+import { generateSecret, hashSecret } from './secret-hash.js';
 
 export type ClientAuthMethod = 'client_secret' | 'private_key_jwt';
 

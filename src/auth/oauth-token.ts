@@ -6,7 +6,7 @@
 import { createLocalJWKSet, decodeJwt, errors, jwtVerify } from 'jose';
 import { issueAccessToken, ACCESS_TOKEN_TTL_SECONDS, CLOCK_SKEW_SECONDS } from './access-tokens.js';
 import { ASSERTION_ALGORITHMS, findClient, isClientId, parseScopes, type OAuthClientCredentials } from './oauth-clients.js';
-import { verifySecret } from './oauth-secrets.js';
+import { verifySecret } from './secret-hash.js';
 import type { AuthService } from './oauth-service.js';
 
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';

@@ -16,6 +16,7 @@ import { recallsCommand } from './commands/recalls.js';
 import { clientsCommand } from './commands/clients.js';
 import { auditCommand } from './commands/audit.js';
 import { ttpCommand } from './commands/ttp.js';
+import { usersCommand } from './commands/users.js';
 
 export function buildProgram(): Command {
   const program = new Command('lir')
@@ -23,7 +24,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  for (const cmd of [serveCommand(), migrateCommand(), importCommand(), queryCommand(), catalogueCommand(), certificatesCommand(), recallsCommand(), providersCommand(), tokensCommand(), clientsCommand(), ttpCommand(), udiCommand(), auditCommand()]) {
+  for (const cmd of [serveCommand(), migrateCommand(), importCommand(), queryCommand(), catalogueCommand(), certificatesCommand(), recallsCommand(), providersCommand(), tokensCommand(), clientsCommand(), ttpCommand(), usersCommand(), udiCommand(), auditCommand()]) {
     program.addCommand(cmd);
   }
   for (const cmd of program.commands) cmd.exitOverride();

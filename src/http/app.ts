@@ -11,11 +11,14 @@ import { registerBearerAuth } from './plugins/auth.js';
 import { recordRoutes } from './api/records.js';
 import { queryRoutes } from './api/queries.js';
 import { auditRoutes } from './api/audit.js';
+import { reportRoutes } from './api/reports.js';
 import { safetyRoutes } from './api/safety.js';
 import { referenceRoutes } from './api/reference.js';
 import { udiRoutes } from './api/udi.js';
 import { catalogueRoutes } from './api/catalogue.js';
-import { portalRoutes } from './portal.js';
+import { portalRoutes } from './portal/landing.js';
+import { loginRoutes } from './portal/login-routes.js';
+import { registerHardening } from './plugins/hardening.js';
 import { registerFhirRoutes } from './fhir/plugin.js';
 import { fhirReadRoutes } from './fhir/read-routes.js';
 import { oauthRoutes } from './oauth.js';
@@ -23,24 +26,35 @@ import { registerTtpRoutes } from '../privacy/ttp/routes.js';
 
 export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
+  /** Body limit of delivery routes (records, FHIR Bundles); every other route has SMALL_BODY_LIMIT. */
   bodyLimit?: number;
+  /** Requests per minute from one network address, over all routes. */
+  addressRatePerMinute?: number;
+  /** Behind a reverse proxy: whose X-Forwarded-For to trust (Fastify's trustProxy), from LIR_TRUST_PROXY. */
+  trustProxy?: FastifyServerOptions['trustProxy'];
+}
+
+function trustProxyFromEnv(): FastifyServerOptions['trustProxy'] {
+  const v = process.env.LIR_TRUST_PROXY;
+  if (!v) return false;
+  if (v === 'true') return true;
+  // a number of hops, or addresses/CIDRs separated by commas
+  if (/^[0-9]+$/.test(v)) return Number(v) as unknown as FastifyServerOptions['trustProxy'];
+  return v.split(',').map((s) => s.trim());
 }
 
 export async function buildApp(services: Services, opts: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: opts.bodyLimit ?? 16 * 1024 * 1024,
+    trustProxy: opts.trustProxy ?? trustProxyFromEnv(),
     // Validation is ours (coded errors with JSON pointers); schemas document the contract.
     ajv: { customOptions: { strict: false } },
   });
   app.setValidatorCompiler(() => () => true);
   registerJsonParser(app);
   registerErrorHandlers(app);
-  app.addHook('onSend', async (_req, reply) => {
-    reply.header('X-Content-Type-Options', 'nosniff');
-    reply.header('Referrer-Policy', 'no-referrer');
-    reply.header('Cache-Control', 'no-store');
-  });
+  registerHardening(app, services.auth, opts.addressRatePerMinute !== undefined ? { addressRatePerMinute: opts.addressRatePerMinute } : {});
 
   await app.register(swagger, {
     openapi: {
@@ -49,7 +63,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
       security: [{ bearer: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { hide: true } }, async () => {
     await services.db.query('SELECT 1');
@@ -66,6 +80,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
       udiRoutes(api, services);
       catalogueRoutes(api, services);
       auditRoutes(api, services);
+      reportRoutes(api, services);
     },
     { prefix: '/api/v1' },
   );
@@ -73,5 +88,6 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   await registerTtpRoutes(app, services);
   await registerFhirRoutes(app, services, [fhirReadRoutes]);
   portalRoutes(app);
+  await loginRoutes(app, services);
   return app;
 }

@@ -59,6 +59,8 @@ export const AUDIT_EVENTS = {
   affectedPopulation: 'affected-population',
   suspendedImplants: 'suspended-implants',
   auditLogRead: 'audit-log-read',
+  auditLogVerify: 'audit-log-verify',
+  aggregateReport: 'aggregate-report',
 } as const;
 
 /** Canonical JSON: object keys sorted, no whitespace; undefined object members left out. */
@@ -206,10 +208,11 @@ export interface AuditFilter {
 
 /**
  * The log manager's filtered read, oldest first. Reading the log is itself logged (NEN 7513 ch. 6).
- * Allowed for inspector and operator until the log-manager role arrives with accounts.
+ * Only the log manager (and the operator at the command line) reads it: the inspectorate's own
+ * reads are in it, so the inspectorate does not review itself.
  */
 export async function listAudit(db: Db | Queryable, caller: Caller, filter: AuditFilter = {}): Promise<AuditEntry[]> {
-  if (caller.role !== 'inspector' && caller.role !== 'operator') throw new AccessDenied('the audit log is read by the log manager (for now: inspector or operator)');
+  mayReadAuditLog(caller);
   const params: unknown[] = [];
   const where: string[] = ['true'];
   const add = (sql: (n: string) => string, v: unknown) => {
@@ -228,4 +231,16 @@ export async function listAudit(db: Db | Queryable, caller: Caller, filter: Audi
   for (const k of ['from', 'to', 'user', 'object', 'afterSeq'] as const) if (filter[k] !== undefined) query[k] = filter[k];
   await appendAudit(db, caller, [{ eventCode: AUDIT_EVENTS.auditLogRead, action: 'E', objectType: 'AuditLog', query, resultCount: rows.length }]);
   return rows;
+}
+
+function mayReadAuditLog(caller: Caller): void {
+  if (caller.role !== 'log-manager' && caller.role !== 'operator') throw new AccessDenied('the audit log is read by the log manager only');
+}
+
+/** The log manager's check of the hash chain; the check is itself an entry (appended after it). */
+export async function verifyAuditLog(db: Db | Queryable, caller: Caller): Promise<ChainReport> {
+  mayReadAuditLog(caller);
+  const report = await verifyAuditChain(db);
+  await appendAudit(db, caller, [{ eventCode: AUDIT_EVENTS.auditLogVerify, action: 'E', objectType: 'AuditLog', query: null, resultCount: report.entries }]);
+  return report;
 }

@@ -99,6 +99,12 @@ export class RecordsRepository {
         return 'true';
       case 'registry-admin':
         throw new AccessDenied('the registry administrator sees delivery statistics, not record contents');
+      case 'manufacturer':
+        throw new AccessDenied('a manufacturer submits reports about its devices; it has no access to register records');
+      case 'association':
+        throw new AccessDenied('an association sees suppressed aggregate reports only, not records');
+      case 'log-manager':
+        throw new AccessDenied('the log manager reads the audit log, not register records');
     }
   }
 
@@ -276,6 +282,10 @@ export class RecordsRepository {
       case 'operator':
       case 'registry-admin':
         return 'true';
+      case 'manufacturer':
+      case 'association':
+      case 'log-manager':
+        throw new AccessDenied(`receipts are for the delivering provider, the inspectorate and the registry administrator; you are ${this.caller.role}`);
     }
   }
 }

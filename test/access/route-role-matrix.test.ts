@@ -1,10 +1,9 @@
 // Issue 5 part 3: every route × every caller, allowed or denied (DESIGN §1). The routes are read
 // from Fastify itself, so a new route fails this test until its policy is written down here.
 // Another provider's record or delivery answers 404 with the same body as a truly missing id.
-//
-// To do when accounts arrive (issue 5 §2): the roles `manufacturer` (submits only, no register
-// access), `association` (suppressed aggregates only) and `log-manager` (reads the audit log,
-// replacing the inspector there) do not exist yet; add them as callers and columns below.
+// Callers come by every way in: legacy bearer token, OAuth access token, and a portal session
+// cookie (with its CSRF token on API writes) for people — manufacturer, association and log
+// manager sign in only that way.
 
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -20,13 +19,19 @@ import { createClient } from '../../src/auth/oauth-clients.js';
 import { basic, tokenRequest, useTempSecretFile } from '../auth/helpers.js';
 import { listRoutes } from './route-list.js';
 import { patientIdOf } from '../../src/http/fhir/model.js';
+import { createUser } from '../../src/auth/users.js';
+import { startSession } from '../../src/auth/sessions.js';
+import { SESSION_COOKIE } from '../../src/http/portal/cookies.js';
 
 useTempSecretFile();
 const ttpDir = mkdtempSync(join(tmpdir(), 'lir-access-ttp-'));
 process.env.LIR_TTP_KEY_FILE = join(ttpDir, 'ttp-key.json');
 process.env.LIR_TTP_AUDIT_FILE = join(ttpDir, 'ttp-audit.jsonl');
 
-const CALLERS = ['anonymous', 'providerA', 'providerA-oauth', 'providerB', 'inspector', 'registry-admin'] as const;
+const CALLERS = ['anonymous', 'providerA', 'providerA-oauth', 'providerA-session', 'providerB', 'inspector', 'registry-admin', 'manufacturer', 'association', 'log-manager'] as const;
+const SESSION_CALLERS = ['providerA-session', 'manufacturer', 'association', 'log-manager'] as const;
+type SessionCaller = (typeof SESSION_CALLERS)[number];
+const isSessionCaller = (c: CallerName): c is SessionCaller => (SESSION_CALLERS as readonly string[]).includes(c);
 type CallerName = (typeof CALLERS)[number];
 
 /**
@@ -34,7 +39,8 @@ type CallerName = (typeof CALLERS)[number];
  * hidden-404: another provider's object; 404 with the body a missing id gets.
  */
 type Outcome = 'allow' | 'deny-401' | 'deny-403' | 'hidden-404';
-const PUBLIC: Record<CallerName, Outcome> = Object.fromEntries(CALLERS.map((c) => [c, 'allow'])) as Record<CallerName, Outcome>;
+const everyone = (o: Outcome): Record<CallerName, Outcome> => Object.fromEntries(CALLERS.map((c) => [c, o])) as Record<CallerName, Outcome>;
+const PUBLIC = everyone('allow');
 
 interface Ctx {
   recordA: string;
@@ -59,8 +65,17 @@ interface Row {
   note?: string;
 }
 
-/** Shorthand: the expectation per caller in CALLERS order. */
-const ex = (...o: Outcome[]): Record<CallerName, Outcome> => Object.fromEntries(CALLERS.map((c, i) => [c, o[i]!])) as Record<CallerName, Outcome>;
+/**
+ * Shorthand: the expectation for anonymous, provider A (token), provider A (OAuth), provider B,
+ * inspector, registry-admin; provider A by portal session gets what provider A gets; manufacturer,
+ * association and log-manager are denied (403) unless `more` says otherwise.
+ */
+const ex = (anon: Outcome, pA: Outcome, pAo: Outcome, pB: Outcome, insp: Outcome, admin: Outcome, more: Partial<Record<CallerName, Outcome>> = {}): Record<CallerName, Outcome> => ({
+  anonymous: anon, providerA: pA, 'providerA-oauth': pAo, 'providerA-session': pA, providerB: pB, inspector: insp, 'registry-admin': admin,
+  manufacturer: 'deny-403', association: 'deny-403', 'log-manager': 'deny-403', ...more,
+});
+/** Reference data (catalogue, implant types, UDI parsing, who am I): every signed-in role. */
+const EVERY_ROLE = { manufacturer: 'allow', association: 'allow', 'log-manager': 'allow' } as const;
 const A = 'allow', D1 = 'deny-401', D3 = 'deny-403', H = 'hidden-404';
 
 const record = (ref: string, kvk: string, udiDi: string) => ({ providerKvk: kvk, providerRecordRef: ref, udiDi, lot: 'LOT-1', implantDate: '2026-06-01' });
@@ -129,16 +144,36 @@ const MATRIX: Row[] = [
   { route: 'GET /api/v1/recalls', note: 'registry-admin reads and records recalls: catalogue data, no record content (docs/certificates-and-recalls.md)', request: () => ({ url: '/api/v1/recalls' }), expect: ex(D1, A, A, A, A, A) },
 
   // reference data, catalogue, UDI
-  { route: 'GET /api/v1/implant-types', request: () => ({ url: '/api/v1/implant-types' }), expect: ex(D1, A, A, A, A, A) },
-  { route: 'GET /api/v1/devices/:udiDi', request: () => ({ url: `/api/v1/devices/${COPPER_IUD}` }), expect: ex(D1, A, A, A, A, A) },
-  { route: 'GET /api/v1/devices/:udiDi/history', request: () => ({ url: `/api/v1/devices/${COPPER_IUD}/history` }), expect: ex(D1, A, A, A, A, A) },
+  { route: 'GET /api/v1/implant-types', request: () => ({ url: '/api/v1/implant-types' }), expect: ex(D1, A, A, A, A, A, EVERY_ROLE) },
+  { route: 'GET /api/v1/devices/:udiDi', request: () => ({ url: `/api/v1/devices/${COPPER_IUD}` }), expect: ex(D1, A, A, A, A, A, EVERY_ROLE) },
+  { route: 'GET /api/v1/devices/:udiDi/history', request: () => ({ url: `/api/v1/devices/${COPPER_IUD}/history` }), expect: ex(D1, A, A, A, A, A, EVERY_ROLE) },
   { route: 'GET /api/v1/catalogue/unresolved', request: () => ({ url: '/api/v1/catalogue/unresolved' }), expect: ex(D1, D3, D3, D3, A, A) },
   { route: 'GET /api/v1/providers', request: () => ({ url: '/api/v1/providers' }), expect: ex(D1, D3, D3, D3, A, A) },
-  { route: 'GET /api/v1/me', request: () => ({ url: '/api/v1/me' }), expect: ex(D1, A, A, A, A, A) },
-  { route: 'POST /api/v1/udi/parse', request: () => ({ url: '/api/v1/udi/parse', payload: { scan: `(01)${COPPER_IUD}(10)LOT-1` } }), expect: ex(D1, A, A, A, A, A) },
+  { route: 'GET /api/v1/me', request: () => ({ url: '/api/v1/me' }), expect: ex(D1, A, A, A, A, A, EVERY_ROLE) },
+  { route: 'POST /api/v1/udi/parse', request: () => ({ url: '/api/v1/udi/parse', payload: { scan: `(01)${COPPER_IUD}(10)LOT-1` } }), expect: ex(D1, A, A, A, A, A, EVERY_ROLE) },
 
-  // the audit log: the inspector (the log-manager later)
-  { route: 'GET /api/v1/audit-events', note: 'inspector for now; the log-manager role replaces it when accounts arrive (src/privacy/audit-log.ts)', request: () => ({ url: '/api/v1/audit-events' }), expect: ex(D1, D3, D3, D3, A, D3) },
+  // the audit log: the log manager only (the inspectorate's own reads are in it)
+  { route: 'GET /api/v1/audit-events', request: () => ({ url: '/api/v1/audit-events' }), expect: ex(D1, D3, D3, D3, D3, D3, { 'log-manager': A }) },
+  { route: 'GET /api/v1/audit-verification', request: () => ({ url: '/api/v1/audit-verification' }), expect: ex(D1, D3, D3, D3, D3, D3, { 'log-manager': A }) },
+
+  // aggregates: associations (suppressed) and the inspectorate
+  { route: 'GET /api/v1/reports/implantations', request: () => ({ url: '/api/v1/reports/implantations?by=region' }), expect: ex(D1, D3, D3, D3, A, D3, { association: A }) },
+
+  // the portal's sign-in: pages are public; every form POST needs its CSRF token (none is sent here)
+  { route: 'GET /login', request: () => ({ url: '/login' }), expect: PUBLIC },
+  { route: 'GET /portal/portal.css', request: () => ({ url: '/portal/portal.css' }), expect: PUBLIC },
+  { route: 'GET /portal', note: 'without a session: a redirect to /login', request: () => ({ url: '/portal' }), expect: PUBLIC },
+  { route: 'GET /login/code', note: 'without a pending sign-in: a redirect to /login', request: () => ({ url: '/login/code' }), expect: PUBLIC },
+  { route: 'GET /login/enrol', note: 'without a pending sign-in: a redirect to /login', request: () => ({ url: '/login/enrol' }), expect: PUBLIC },
+  { route: 'POST /login', request: () => ({ url: '/login', payload: 'username=x&password=y', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), expect: everyone(D3) },
+  { route: 'POST /login/code', note: 'without a pending sign-in: a redirect to /login', request: () => ({ url: '/login/code', payload: 'code=123456', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), expect: PUBLIC },
+  { route: 'POST /login/enrol', note: 'without a pending sign-in: a redirect to /login', request: () => ({ url: '/login/enrol', payload: 'code=123456', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), expect: PUBLIC },
+  {
+    route: 'POST /logout',
+    note: 'a session is not ended without the form’s CSRF token; without a session it is a redirect',
+    request: () => ({ url: '/logout', payload: '', headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+    expect: { ...PUBLIC, ...Object.fromEntries(SESSION_CALLERS.map((c) => [c, D3])) },
+  },
 
   // TTP: care providers only
   { route: 'POST /ttp/v1/pseudonyms', request: () => ({ url: '/ttp/v1/pseudonyms', payload: { bsn: '111222333' } }), expect: ex(D1, A, A, A, D3, D3) },
@@ -192,13 +227,22 @@ for (const database of DATABASES) describe(`route × role access matrix on ${dat
   let reg: TestRegister;
   let app: FastifyInstance;
   let ctx: Ctx;
-  const tokens = {} as Record<Exclude<CallerName, 'anonymous'>, string>;
+  const tokens = {} as Record<Exclude<CallerName, 'anonymous' | SessionCaller>, string>;
+  const sessions = {} as Record<SessionCaller, { cookie: string; csrf: string }>;
 
+  const credentials = (who: CallerName, method: string): Record<string, string> => {
+    if (who === 'anonymous') return {};
+    if (isSessionCaller(who)) {
+      const s = sessions[who];
+      return { cookie: `${SESSION_COOKIE}=${s.cookie}`, ...(method === 'GET' ? {} : { 'x-csrf-token': s.csrf }) };
+    }
+    return { authorization: `Bearer ${tokens[who]}` };
+  };
   const send = (who: CallerName, method: string, r: Req) =>
     app.inject({
       method: method as 'GET',
       url: r.url,
-      headers: { ...(who === 'anonymous' ? {} : { authorization: `Bearer ${tokens[who]}` }), ...(r.headers ?? {}) },
+      headers: { ...credentials(who, method), ...(r.headers ?? {}) },
       ...(r.payload !== undefined ? { payload: r.payload as string } : {}),
     });
 
@@ -214,6 +258,15 @@ for (const database of DATABASES) describe(`route × role access matrix on ${dat
     const tok = await tokenRequest(app, { grant_type: 'client_credentials' }, { authorization: basic(client.id, client.secret) });
     expect(tok.statusCode, tok.body).toBe(200);
     tokens['providerA-oauth'] = tok.json().access_token as string;
+    const person = async (who: SessionCaller, role: string, extra: { providerId?: string; organisation?: string } = {}) => {
+      const user = await createUser(reg.db, { username: `matrix-${who}`, role, password: 'correct horse battery staple', createdBy: 'test', ...extra });
+      const started = await startSession(reg.db, user.id, 'active');
+      sessions[who] = { cookie: started.cookieValue, csrf: started.session.csrfToken };
+    };
+    await person('providerA-session', 'provider', { providerId: reg.hospital.id });
+    await person('manufacturer', 'manufacturer', { organisation: 'Cuprum Medical' });
+    await person('association', 'association', { organisation: 'NVOG' });
+    await person('log-manager', 'log-manager');
 
     const deliver = async (who: CallerName, body: unknown) => {
       const res = await send(who, 'POST', { url: '/api/v1/records', payload: body });

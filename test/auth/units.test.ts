@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { calculateJwkThumbprint } from 'jose';
 import { RateLimiter } from '../../src/auth/rate-limit.js';
-import { generateSecret, hashSecret, verifySecret } from '../../src/auth/oauth-secrets.js';
+import { generateSecret, hashSecret, verifySecret } from '../../src/auth/secret-hash.js';
 import { parsePublicKeys, parseScopes } from '../../src/auth/oauth-clients.js';
 import { RETIRED_KEY_RETENTION_MS, rotateSigningKey, SigningKeyStore, defaultSecretFile } from '../../src/auth/signing-key.js';
 import { issueAccessToken, verifyAccessToken } from '../../src/auth/access-tokens.js';

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { requireRole } from '../../auth/caller.js';
 import { toAuditEvent } from '../../privacy/audit-fhir.js';
-import { listAudit, type AuditFilter } from '../../privacy/audit-log.js';
+import { listAudit, verifyAuditLog, type AuditFilter } from '../../privacy/audit-log.js';
 import type { Services } from '../../register/services.js';
 import { HttpProblem } from '../problem.js';
 
@@ -15,9 +14,8 @@ interface AuditQuery {
 }
 
 /**
- * The log manager's read of the NEN 7513 log as a FHIR searchset Bundle of AuditEvents. For now
- * the inspector reads it; the log-manager role replaces that when accounts arrive (issue 5 §2).
- * The read is itself an audit entry (access to the log).
+ * The log manager's read of the NEN 7513 log as a FHIR searchset Bundle of AuditEvents, and the
+ * check of its hash chain. Both are themselves audit entries (access to the log).
  */
 export function auditRoutes(app: FastifyInstance, services: Services): void {
   app.get<{ Querystring: AuditQuery }>(
@@ -25,7 +23,7 @@ export function auditRoutes(app: FastifyInstance, services: Services): void {
     {
       config: { scope: 'system/*.read' },
       schema: {
-        summary: 'The access log (NEN 7513) as FHIR AuditEvent resources, oldest first (inspector; later the log manager)',
+        summary: 'The access log (NEN 7513) as FHIR AuditEvent resources, oldest first (log manager)',
         tags: ['audit'],
         querystring: {
           type: 'object',
@@ -42,7 +40,6 @@ export function auditRoutes(app: FastifyInstance, services: Services): void {
       },
     },
     async (req, reply) => {
-      requireRole(req.caller, 'inspector');
       const q = req.query;
       for (const k of ['from', 'to'] as const) {
         if (q[k] !== undefined && Number.isNaN(Date.parse(q[k]!))) throw new HttpProblem(400, 'INVALID_PARAMETER', `${k} must be an ISO date or instant`);
@@ -64,6 +61,18 @@ export function auditRoutes(app: FastifyInstance, services: Services): void {
       reply.type('application/fhir+json');
       return bundle;
     },
+  );
+
+  app.get(
+    '/audit-verification',
+    {
+      config: { scope: 'system/*.read' },
+      schema: {
+        summary: 'Verify the hash chain of the access log: ok, or the first altered, removed or reordered entry (log manager)',
+        tags: ['audit'],
+      },
+    },
+    async (req) => verifyAuditLog(services.db, req.caller),
   );
 }
 

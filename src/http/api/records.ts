@@ -12,6 +12,7 @@ export function recordRoutes(app: FastifyInstance, services: Services): void {
   app.post<{ Querystring: { mode?: string } }>(
     '/records',
     {
+      config: { largeBody: true },
       schema: {
         summary: 'Deliver one record or an array of records',
         description:

@@ -41,10 +41,10 @@ export function bulkRoutes(fhir: FastifyInstance, services: Services, opts: { ma
     const lines = deliverLines(services, req.caller, body, session, opts.maxLineChars, (err) => req.log.error({ err }, 'bulk delivery line failed'));
     return reply.code(200).type(FHIR_NDJSON).send(Readable.from(lines, { objectMode: false, highWaterMark: 1 }));
   };
-  fhir.post(BULK_PATH, { schema: { hide: true } }, handler);
+  fhir.post(BULK_PATH, { config: { largeBody: true }, schema: { hide: true } }, handler);
   // the same with `$` percent-encoded (`%24deliver-bundles`), as some clients send it: the router
   // matches static paths undecoded, but decodes parameters
-  fhir.post<{ Params: { operation: string } }>('/:operation', { schema: { hide: true } }, async (req, reply) => {
+  fhir.post<{ Params: { operation: string } }>('/:operation', { config: { largeBody: true }, schema: { hide: true } }, async (req, reply) => {
     if (req.params.operation !== BULK_PATH.slice(1)) return reply.callNotFound();
     return handler(req, reply);
   });

@@ -87,7 +87,7 @@ function fhirErrorHandler(err: FastifyError, req: FastifyRequest, reply: Fastify
   if (err instanceof FhirError) return sendOutcome(reply, err.status, err.issues);
   if (err instanceof HttpProblem) return one(err.status, err.code, err.message);
   if (err instanceof AccessDenied) return one(403, err.code, err.message);
-  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return one(413, 'BODY_TOO_LARGE', `the body is larger than the limit of ${bodyLimit} bytes; split the Bundle, or send many Bundles as NDJSON to $deliver-bundles`);
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return one(413, 'BODY_TOO_LARGE', `the body is larger than the limit of ${req.routeOptions.bodyLimit ?? bodyLimit} bytes; split the Bundle, or send many Bundles as NDJSON to $deliver-bundles`);
   if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return one(415, 'UNSUPPORTED_MEDIA_TYPE', 'send application/fhir+json (or application/json); NDJSON files of Bundles as application/fhir+ndjson to $deliver-bundles');
   if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return one(400, 'EMPTY_BODY', 'the request body is empty');
   if (err.statusCode === 429) return one(429, 'RATE_LIMITED', err.message);

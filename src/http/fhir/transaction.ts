@@ -8,7 +8,7 @@ import { deliverBundle } from '../../register/fhir/bundle-deliver.js';
 import { FHIR_JSON, fhirError } from './operation-outcome.js';
 
 export function transactionRoutes(fhir: FastifyInstance, services: Services): void {
-  fhir.post('/', { schema: { hide: true } }, async (req, reply) => {
+  fhir.post('/', { config: { largeBody: true }, schema: { hide: true } }, async (req, reply) => {
     const body = req.body;
     if (body === undefined || body === null) {
       throw fhirError(400, 'required', 'EMPTY_BODY', 'the request body is empty: POST a Bundle of type transaction or batch (application/fhir+json)');

@@ -10,6 +10,9 @@ import type { Queryable } from '../../db/types.js';
 import type { Scope } from '../../auth/oauth-clients.js';
 import { authServiceFor, type AuthService } from '../../auth/oauth-service.js';
 import { problem, sendProblem } from '../problem.js';
+import { resumeSession } from '../../auth/sessions.js';
+import { callerOfUser } from '../../auth/users.js';
+import { isSameOrigin, readCookies, SESSION_COOKIE, tokensEqual } from '../portal/cookies.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -24,9 +27,9 @@ declare module 'fastify' {
 }
 
 export interface AuthFailure {
-  /** 401: no or bad token; 403: the token lacks the scope; 429: rate limit. */
+  /** 401: no or bad token; 403: the token lacks the scope, or a session request lacks its CSRF token; 429: rate limit. */
   status: 401 | 403 | 429;
-  code: 'UNAUTHORIZED' | 'INSUFFICIENT_SCOPE' | 'RATE_LIMITED';
+  code: 'UNAUTHORIZED' | 'INSUFFICIENT_SCOPE' | 'RATE_LIMITED' | 'CSRF_REJECTED';
   /** A sentence a person can act on. Never contains the token. */
   message: string;
   /** For 429: seconds until a request will be accepted (also in the Retry-After header). */
@@ -78,6 +81,8 @@ export function registerBearerAuth(app: FastifyInstance, source: { auth: AuthSer
 
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     const header = req.headers.authorization ?? '';
+    const sessionCookie = header === '' ? readCookies(req).get(SESSION_COOKIE) : undefined;
+    if (sessionCookie !== undefined) return sessionAuth(req, reply, sessionCookie);
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!m) {
       reply.header('WWW-Authenticate', 'Bearer realm="lir"');
@@ -108,4 +113,30 @@ export function registerBearerAuth(app: FastifyInstance, source: { auth: AuthSer
     req.caller = { ...result.caller, sourceAddress: req.ip };
     req.authScopes = result.scopes;
   });
+
+  /**
+   * A person signed in to the portal (session cookie instead of a bearer token). Reads need the
+   * session only; anything else also needs the session's CSRF token in X-CSRF-Token and a
+   * same-origin request, so another site cannot act with the user's cookie.
+   */
+  async function sessionAuth(req: FastifyRequest, reply: FastifyReply, cookie: string) {
+    const s = await resumeSession(auth.db, cookie, new Date(auth.now()));
+    if (!s || s.session.stage !== 'active') {
+      return fail(req, reply, { status: 401, code: 'UNAUTHORIZED', message: 'your portal session has ended or is not complete; sign in again at /login' });
+    }
+    const rate = auth.takeRate(`user:${s.user.id}`, auth.legacyTokenRatePerMinute);
+    if (!rate.ok) {
+      reply.header('Retry-After', String(rate.retryAfterSeconds));
+      return fail(req, reply, { status: 429, code: 'RATE_LIMITED', message: `too many requests; try again in ${rate.retryAfterSeconds} s`, retryAfterSeconds: rate.retryAfterSeconds });
+    }
+    const safe = req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS';
+    if (!safe) {
+      const token = req.headers['x-csrf-token'];
+      if (!isSameOrigin(req) || !tokensEqual(typeof token === 'string' ? token : undefined, s.session.csrfToken)) {
+        return fail(req, reply, { status: 403, code: 'CSRF_REJECTED', message: 'a change made with a portal session needs the header X-CSRF-Token with the session’s token, from a page of this site' });
+      }
+    }
+    req.caller = { ...callerOfUser(s.user), sourceAddress: req.ip };
+    req.authScopes = null;
+  }
 }

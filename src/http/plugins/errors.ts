@@ -9,7 +9,7 @@ export function registerErrorHandlers(app: FastifyInstance): void {
     if (err instanceof HttpProblem) return sendProblem(reply, problem(err.status, err.code, err.message, err.errors, err.extra));
     if (err instanceof AccessDenied) return sendProblem(reply, problem(403, err.code, err.message));
     if (err instanceof InvalidCursor) return sendProblem(reply, problem(400, err.code, err.message, [{ code: err.code, message: err.message, pointer: 'cursor' }]));
-    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendProblem(reply, problem(413, 'BODY_TOO_LARGE', `the body is larger than the limit of ${app.initialConfig.bodyLimit} bytes; split the delivery or use the file import`));
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendProblem(reply, problem(413, 'BODY_TOO_LARGE', `the body is larger than the limit of ${req.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit} bytes; split the delivery or use the file import`));
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendProblem(reply, problem(415, 'UNSUPPORTED_MEDIA_TYPE', 'send application/json'));
     if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return sendProblem(reply, problem(400, 'EMPTY_BODY', 'the request body is empty'));
     if (err.statusCode === 429) return sendProblem(reply, problem(429, 'RATE_LIMITED', err.message));

@@ -1,4 +1,4 @@
-// Client secrets: 32 random bytes, shown once, stored only as an scrypt hash with its own salt.
+// Secrets (OAuth client secrets, account passwords): stored only as an scrypt hash with its own salt.
 // Verification recomputes the hash with the stored parameters and compares in constant time.
 
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
