@@ -5,6 +5,7 @@ import type { Db } from '../../src/db/types.js';
 import { servicesFor, type Services } from '../../src/register/services.js';
 import { upsertDevices, upsertProvider, type Provider } from '../../src/catalogue/reference-data.js';
 import type { TestDatabase } from './databases.js';
+import type { AuthOptions } from '../../src/auth/oauth-service.js';
 
 // Body 0871234500001, digits from the right weighted 3,1,3,…: 3+0+0+0+0+5+12+3+6+1+21+8+0 = 59,
 // check digit (10 − 59 mod 10) mod 10 = 1 → 08712345000011. The others the same way.
@@ -21,9 +22,9 @@ export interface TestRegister {
   close(): Promise<void>;
 }
 
-export async function testRegister(database: TestDatabase, now = () => new Date('2026-06-15T10:00:00Z')): Promise<TestRegister> {
+export async function testRegister(database: TestDatabase, now = () => new Date('2026-06-15T10:00:00Z'), opts: { auth?: AuthOptions } = {}): Promise<TestRegister> {
   const db = await database.open();
-  const services = await servicesFor(db, now);
+  const services = await servicesFor(db, now, opts);
   const hospital = await upsertProvider(db, { kvk: '12345678', agb: '06010001', name: 'Test Ziekenhuis', type: 'hospital', region: 'Utrecht' });
   const midwife = await upsertProvider(db, { kvk: '87654321', agb: null, name: 'Verloskundigen Test', type: 'midwifery-practice', region: 'Utrecht' });
   await upsertDevices(db, [

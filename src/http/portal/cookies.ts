@@ -48,8 +48,9 @@ export function isSameOrigin(req: FastifyRequest): boolean {
   const origin = req.headers.origin;
   if (origin === undefined) return true;
   if (origin === 'null') return false;
+  const withoutDefaultPort = (host: string) => host.toLowerCase().replace(/:(80|443)$/, '');
   try {
-    return new URL(origin).host === req.headers.host;
+    return withoutDefaultPort(new URL(origin).host) === withoutDefaultPort(req.headers.host ?? '');
   } catch {
     return false;
   }
