@@ -6,6 +6,9 @@ import { DATABASES } from '../helpers/databases.js';
 import { COPPER_IUD, testRegister, type TestRegister } from '../helpers/register.js';
 import { validateFhir } from '../helpers/fhir-validate.js';
 import { buildApp } from '../../src/http/app.js';
+import { createUser } from '../../src/auth/users.js';
+import { startSession } from '../../src/auth/sessions.js';
+import { SESSION_COOKIE } from '../../src/http/portal/cookies.js';
 import { createToken } from '../../src/auth/tokens.js';
 import type { Caller } from '../../src/auth/caller.js';
 import type { Db } from '../../src/db/types.js';
@@ -15,6 +18,7 @@ import { implantedWhileSuspended } from '../../src/register/suspended-implants.j
 import { appendAudit, listAudit, verifyAuditChain, type AuditEntry, type AuditEvent } from '../../src/privacy/audit-log.js';
 
 const INSPECTOR: Caller = { role: 'inspector', subject: 'insp-1', purpose: 'recall 2026-17', sourceAddress: '10.0.0.7' };
+const LOG_MANAGER: Caller = { role: 'log-manager', subject: 'user:logbeheer' };
 
 async function entries(db: Db): Promise<AuditEntry[]> {
   return listAuditQuietly(db);
@@ -47,6 +51,8 @@ for (const database of DATABASES) {
     let recordId: string;
     let deliveryId: string;
     const tokens = { inspector: '', midwife: '' };
+    /** The log manager signs in to the portal (two-factor); its session cookie reads the log. */
+    let logManager: Record<string, string>;
 
     beforeAll(async () => {
       reg = await testRegister(database);
@@ -54,6 +60,8 @@ for (const database of DATABASES) {
       midwife = { role: 'provider', subject: 'midwife-system', providerId: reg.midwife.id, providerKvk: reg.midwife.kvk };
       tokens.inspector = (await createToken(reg.db, { role: 'inspector', label: 't' })).token;
       tokens.midwife = (await createToken(reg.db, { role: 'provider', providerId: reg.midwife.id, label: 't' })).token;
+      const user = await createUser(reg.db, { username: 'logbeheer', role: 'log-manager', password: 'een lang wachtwoord', createdBy: 'test' });
+      logManager = { cookie: `${SESSION_COOKIE}=${(await startSession(reg.db, user.id, 'active')).cookieValue}` };
     });
     afterAll(async () => {
       await app.close();
@@ -113,17 +121,19 @@ for (const database of DATABASES) {
       expect(added[0]).toMatchObject({ role: 'provider', organisation: '12345678', objectId: recordId, resultCount: 0 });
     });
 
-    it('audits reads through HTTP with the source address, and serves the log as valid FHIR AuditEvents to the inspector only', async () => {
+    it('audits reads through HTTP with the source address, and serves the log as valid FHIR AuditEvents to the log manager only', async () => {
       const read = await appended(reg.db, () => app.inject({ method: 'GET', url: `/api/v1/records/${recordId}`, headers: { authorization: `Bearer ${tokens.midwife}` } }));
       expect(read).toHaveLength(1);
       expect(read[0]).toMatchObject({ eventCode: 'record-read', role: 'provider', organisation: '87654321', sourceAddress: '127.0.0.1', resultCount: 1 });
 
-      const denied = await app.inject({ method: 'GET', url: '/api/v1/audit-events', headers: { authorization: `Bearer ${tokens.midwife}` } });
-      expect(denied.statusCode).toBe(403);
+      for (const token of [tokens.midwife, tokens.inspector]) {
+        const denied = await app.inject({ method: 'GET', url: '/api/v1/audit-events', headers: { authorization: `Bearer ${token}` } });
+        expect(denied.statusCode).toBe(403);
+      }
 
       let res!: Awaited<ReturnType<typeof app.inject>>;
       const logged = await appended(reg.db, async () => {
-        res = await app.inject({ method: 'GET', url: `/api/v1/audit-events?object=${recordId}&_count=50`, headers: { authorization: `Bearer ${tokens.inspector}` } });
+        res = await app.inject({ method: 'GET', url: `/api/v1/audit-events?object=${recordId}&_count=50`, headers: logManager });
       });
       expect(res.statusCode).toBe(200);
       const bundle = res.json();
@@ -136,10 +146,10 @@ for (const database of DATABASES) {
       const first = bundle.entry[0].resource;
       expect(first).toMatchObject({ resourceType: 'AuditEvent', type: { code: '110110' }, action: 'R', agent: [{ requestor: true }] });
       expect(logged).toHaveLength(1);
-      expect(logged[0]).toMatchObject({ eventCode: 'audit-log-read', action: 'E', objectType: 'AuditLog', role: 'inspector', query: { object: recordId }, resultCount: bundle.entry.length });
+      expect(logged[0]).toMatchObject({ eventCode: 'audit-log-read', action: 'E', objectType: 'AuditLog', role: 'log-manager', userId: 'user:logbeheer', query: { object: recordId }, resultCount: bundle.entry.length });
 
       // a query entry carries its filter as entity.query (base64)
-      const all = (await app.inject({ method: 'GET', url: '/api/v1/audit-events?_count=1000', headers: { authorization: `Bearer ${tokens.inspector}` } })).json();
+      const all = (await app.inject({ method: 'GET', url: '/api/v1/audit-events?_count=1000', headers: logManager })).json();
       const q = all.entry.map((e: { resource: { subtype: { code: string }[]; entity: { query?: string }[] } }) => e.resource).find((r: { subtype: { code: string }[] }) => r.subtype[0]!.code === 'affected-population');
       validateFhir(q);
       expect(JSON.parse(Buffer.from(q.entity[0].query, 'base64').toString('utf8'))).toEqual({ udiDi: [COPPER_IUD] });
@@ -166,21 +176,23 @@ for (const database of DATABASES) {
     });
 
     it('pages the AuditEvent bundle with a next link', async () => {
-      const first = (await app.inject({ method: 'GET', url: '/api/v1/audit-events?_count=2', headers: { authorization: `Bearer ${tokens.inspector}` } })).json();
+      const first = (await app.inject({ method: 'GET', url: '/api/v1/audit-events?_count=2', headers: logManager })).json();
       expect(first.entry.map((e: { resource: { id: string } }) => e.resource.id)).toEqual(['audit-1', 'audit-2']);
       const next = first.link.find((l: { relation: string }) => l.relation === 'next').url as string;
       expect(next).toMatch(/after=2/);
-      const second = (await app.inject({ method: 'GET', url: next, headers: { authorization: `Bearer ${tokens.inspector}` } })).json();
+      const second = (await app.inject({ method: 'GET', url: next, headers: logManager })).json();
       expect(second.entry.map((e: { resource: { id: string } }) => e.resource.id)).toEqual(['audit-3', 'audit-4']);
-      const bad = await app.inject({ method: 'GET', url: '/api/v1/audit-events?from=not-a-date', headers: { authorization: `Bearer ${tokens.inspector}` } });
+      const bad = await app.inject({ method: 'GET', url: '/api/v1/audit-events?from=not-a-date', headers: logManager });
       expect(bad.statusCode).toBe(400);
     });
 
     it('audits the log manager’s own reads of the log', async () => {
-      const added = await appended(reg.db, () => listAudit(reg.db, INSPECTOR, { user: 'insp-1' }));
+      const added = await appended(reg.db, () => listAudit(reg.db, LOG_MANAGER, { user: 'insp-1' }));
       expect(added).toHaveLength(1);
       expect(added[0]).toMatchObject({ eventCode: 'audit-log-read', query: { user: 'insp-1' } });
       await expect(listAudit(reg.db, midwife)).rejects.toThrow(/log manager/);
+      // the inspectorate's own reads are in the log: it does not review them itself
+      await expect(listAudit(reg.db, INSPECTOR)).rejects.toThrow(/log manager/);
     });
 
     it('the chain of everything written above verifies', async () => {
@@ -189,6 +201,26 @@ for (const database of DATABASES) {
       const all = await entries(reg.db);
       expect(report).toMatchObject({ entries: all.length, lastSeq: all.at(-1)!.seq, lastHash: all.at(-1)!.hash });
       expect(all.map((e) => e.seq)).toEqual(all.map((_, i) => i + 1));
+    });
+
+    it('the log manager verifies the chain over HTTP; the check is itself logged; a tampered entry is named', async () => {
+      const denied = await app.inject({ method: 'GET', url: '/api/v1/audit-verification', headers: { authorization: `Bearer ${tokens.inspector}` } });
+      expect(denied.statusCode).toBe(403);
+      let res!: Awaited<ReturnType<typeof app.inject>>;
+      const logged = await appended(reg.db, async () => {
+        res = await app.inject({ method: 'GET', url: '/api/v1/audit-verification', headers: logManager });
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      const before = (await entries(reg.db)).length;
+      expect(res.json()).toMatchObject({ ok: true, entries: before - 1 });
+      expect(logged[0]).toMatchObject({ eventCode: 'audit-log-verify', role: 'log-manager', resultCount: before - 1 });
+
+      await reg.db.query('ALTER TABLE audit_log DISABLE TRIGGER USER');
+      await reg.db.query('UPDATE audit_log SET result_count = result_count + 1 WHERE seq = 2');
+      const broken = (await app.inject({ method: 'GET', url: '/api/v1/audit-verification', headers: logManager })).json();
+      await reg.db.query('UPDATE audit_log SET result_count = result_count - 1 WHERE seq = 2');
+      await reg.db.query('ALTER TABLE audit_log ENABLE TRIGGER USER');
+      expect(broken).toMatchObject({ ok: false, seq: 2, problem: 'altered' });
     });
 
     it('refuses UPDATE, DELETE and TRUNCATE', async () => {
