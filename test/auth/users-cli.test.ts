@@ -119,7 +119,7 @@ describe('lir users create --password-stdin', () => {
   it('reads the password from standard input and refuses a weak one', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'lir-users-stdin-'));
     try {
-      const env = { ...process.env, LIR_DATA_DIR: join(dir, 'db') };
+      const env: NodeJS.ProcessEnv = { ...process.env, LIR_DATA_DIR: join(dir, 'db') };
       delete env.DATABASE_URL;
       const run = (input: string, username: string) =>
         spawnSync(process.execPath, ['bin/lir.js', 'users', 'create', '--username', username, '--role', 'registry-admin', '--password-stdin'], { input, env, encoding: 'utf8' });
