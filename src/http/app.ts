@@ -19,6 +19,7 @@ import { catalogueRoutes } from './api/catalogue.js';
 import { portalRoutes } from './portal/landing.js';
 import { loginRoutes } from './portal/login-routes.js';
 import { registerHardening } from './plugins/hardening.js';
+import { loggerOptions } from './plugins/request-log.js';
 import { registerFhirRoutes } from './fhir/plugin.js';
 import { fhirReadRoutes } from './fhir/read-routes.js';
 import { oauthRoutes } from './oauth.js';
@@ -45,7 +46,7 @@ function trustProxyFromEnv(): FastifyServerOptions['trustProxy'] {
 
 export async function buildApp(services: Services, opts: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger ?? false,
+    logger: loggerOptions(opts.logger ?? false),
     bodyLimit: opts.bodyLimit ?? 16 * 1024 * 1024,
     trustProxy: opts.trustProxy ?? trustProxyFromEnv(),
     // Validation is ours (coded errors with JSON pointers); schemas document the contract.

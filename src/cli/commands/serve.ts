@@ -31,10 +31,7 @@ export function serveCommand(): Command {
         );
       }
       const app = await buildApp(services, {
-        logger: {
-          level: process.env.LOG_LEVEL ?? 'info',
-          redact: ['req.headers.authorization', 'req.headers.cookie'],
-        },
+        logger: { level: process.env.LOG_LEVEL ?? 'info' },
       });
       const shutdown = async () => {
         await app.close();

@@ -8,11 +8,12 @@ import { AuthService } from '../../auth/oauth-service.js';
 import { problem, sendProblem } from '../../http/problem.js';
 import { registerTtpRoutes, type TtpOptions } from './routes.js';
 import { TtpKeyStore } from './keys.js';
+import { loggerOptions } from '../../http/plugins/request-log.js';
 import { TtpService } from './service.js';
 
 export async function buildTtpApp(auth: AuthService, opts: TtpOptions & { logger?: FastifyServerOptions['logger'] } = {}): Promise<FastifyInstance> {
   const { logger, ...ttpOpts } = opts;
-  const app = Fastify({ logger: logger ?? false, bodyLimit: 128 * 1024 });
+  const app = Fastify({ logger: loggerOptions(logger ?? false), bodyLimit: 128 * 1024 });
   app.setValidatorCompiler(() => () => true);
   app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, req, reply) => {
     if (err.statusCode === 413) return sendProblem(reply, problem(413, 'BODY_TOO_LARGE', 'the body is too large; a batch holds at most 1000 BSNs'));
@@ -42,7 +43,7 @@ export async function serveTtpOnly(o: { port: number; host: string }): Promise<v
   const auth = new AuthService(db);
   const app = await buildTtpApp(auth, {
     service: new TtpService(keys),
-    logger: { level: process.env.LOG_LEVEL ?? 'info', redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    logger: { level: process.env.LOG_LEVEL ?? 'info' },
   });
   const shutdown = async () => {
     await app.close();
