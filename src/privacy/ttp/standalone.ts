@@ -9,6 +9,7 @@ import { problem, sendProblem } from '../../http/problem.js';
 import { registerTtpRoutes, type TtpOptions } from './routes.js';
 import { TtpKeyStore } from './keys.js';
 import { loggerOptions } from '../../http/plugins/request-log.js';
+import { registerHardening } from '../../http/plugins/hardening.js';
 import { TtpService } from './service.js';
 
 export async function buildTtpApp(auth: AuthService, opts: TtpOptions & { logger?: FastifyServerOptions['logger'] } = {}): Promise<FastifyInstance> {
@@ -24,11 +25,7 @@ export async function buildTtpApp(auth: AuthService, opts: TtpOptions & { logger
     return sendProblem(reply, problem(500, 'INTERNAL', 'the TTP could not complete this request'));
   });
   app.setNotFoundHandler((req, reply) => sendProblem(reply, problem(404, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`)));
-  app.addHook('onSend', async (_req, reply) => {
-    reply.header('X-Content-Type-Options', 'nosniff');
-    reply.header('Referrer-Policy', 'no-referrer');
-    reply.header('Cache-Control', 'no-store');
-  });
+  registerHardening(app, auth);
   app.get('/healthz', async () => ({ status: 'ok', component: 'ttp' }));
   await registerTtpRoutes(app, { auth }, ttpOpts);
   return app;
