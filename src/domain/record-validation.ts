@@ -50,6 +50,80 @@ export type ValidationResult =
 const MAX_TEXT = 200;
 const LATERALITY_CODES = new Set<string>(Object.values(LATERALITY));
 
+/** BSNs as people write them: 8 or 9 digits, or 1234.56.782 / 123 456 782 / 123-456-782. */
+const BSN_WRITTEN = /(?<!\d)(?:\d{8,9}|\d{4}[ .-]\d{2}[ .-]\d{3}|\d{3}[ .-]\d{3}[ .-]\d{3})(?!\d)/g;
+/** Calendar dates written with separators: 14-03-1987, 14/03/1987, 14.03.1987, 1987-03-14, 1987/03/14. */
+const DATE_WRITTEN = /(?<!\d)(?:(\d{1,2})([-/.])(\d{1,2})\2(\d{4})|(\d{4})([-/.])(\d{1,2})\6(\d{1,2}))(?!\d)/g;
+
+function isCalendarDate(y: number, m: number, d: number): boolean {
+  if (y < 1900 || y > 2199 || m < 1 || m > 12 || d < 1) return false;
+  return d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+}
+
+/**
+ * Why a text that should be an opaque code (a provider's reference, a lot or serial number, a
+ * device identifier, a scanned carrier) looks like data about a patient: a BSN in any of its
+ * written forms anywhere in it, a calendar date written with separators as the whole value (a
+ * birth date from an EHR export in the wrong column), or two words of running text (a name). The
+ * register refuses such values. A date inside a code (IUD-2021-07-15, a reference carrying the
+ * implant date), a single word, or an undivided 8-digit number cannot be told from a real lot code
+ * or reference and is accepted.
+ */
+export function patientDataIn(value: string): 'bsn' | 'date' | 'text' | null {
+  const whole = value.trim();
+  for (const m of whole.matchAll(DATE_WRITTEN)) {
+    if (m.index !== 0 || m[0].length !== whole.length) continue;
+    const [d, mo, y] = m[1] !== undefined ? [m[1], m[3], m[4]] : [m[8], m[7], m[5]];
+    if (isCalendarDate(Number(y), Number(mo), Number(d))) return 'date';
+  }
+  for (const m of value.matchAll(BSN_WRITTEN)) if (isBsn(m[0].replace(/\D/g, ''))) return 'bsn';
+  if (/\p{L}{2,}\s+\p{L}{2,}/u.test(value)) return 'text';
+  return null;
+}
+
+const PATIENT_DATA_MESSAGE = {
+  bsn: 'looks like a BSN',
+  date: 'holds a calendar date (it could be a birth date)',
+  text: 'holds running text (it could be a name)',
+} as const;
+
+/** Words of field names that describe personal data: such a name is echoed back (it is a label, not data). */
+const PERSONAL_FIELD_WORDS = new Set([
+  'patient', 'client', 'name', 'naam', 'first', 'last', 'family', 'given', 'initials', 'voornaam', 'achternaam', 'bsn', 'birth', 'geboorte',
+  'geboortedatum', 'date', 'datum', 'dob', 'address', 'adres', 'street', 'straat', 'city', 'woonplaats', 'postcode', 'zip', 'phone', 'telefoon',
+  'email', 'mail', 'comment', 'comments', 'note', 'notes', 'opmerking', 'remark', 'remarks', 'text', 'free', 'gender', 'sex', 'geslacht', 'id', 'number', 'nummer',
+]);
+
+/**
+ * The name of an unknown field as it may be echoed in a receipt (which the register stores): only a
+ * near miss of a documented field (implant_date, implantdate, implantDat) or a name made of words
+ * that describe personal data (patientName, birth_date). Any other name could itself be patient data.
+ */
+export function echoableFieldName(key: string): string | null {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,40}$/.test(key)) return null;
+  const flat = (s: string) => s.toLowerCase().replace(/_/g, '');
+  if (RECORD_FIELDS.some((f) => flat(f) === flat(key) || editDistanceAtMost(flat(f), flat(key), 2))) return key;
+  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().split('_').filter(Boolean);
+  return words.length > 0 && words.every((w) => PERSONAL_FIELD_WORDS.has(w)) ? key : null;
+}
+
+function editDistanceAtMost(a: string, b: string, max: number): boolean {
+  if (Math.abs(a.length - b.length) > max) return false;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]! <= max;
+}
+
+/** A parser message without the parts of the input it quotes (runs of 4 or more letters or digits). */
+function withoutInput(message: string, input: string): string {
+  const quoted = [...new Set(input.match(/[\p{L}\p{N}]{4,}/gu) ?? [])].sort((a, b) => b.length - a.length);
+  return quoted.reduce((m, q) => m.split(q).join('…'), message);
+}
+
 export function validateRecord(input: unknown, ctx: ValidationContext): ValidationResult {
   const errors: Issue[] = [];
   const warnings: Issue[] = [];
@@ -65,9 +139,9 @@ export function validateRecord(input: unknown, ctx: ValidationContext): Validati
   const known = new Set<string>(RECORD_FIELDS);
   for (const key of Object.keys(raw)) {
     if (known.has(key)) continue;
-    // echo the name only when it looks like a field name: a key could itself carry patient data
-    const name = /^[A-Za-z_][A-Za-z0-9_]{0,40}$/.test(key) ? key : null;
-    errors.push({ severity: 'error', code: 'UNKNOWN_FIELD', message: name ? `unknown field "${name}"; the register accepts only the documented fields` : 'a field with an unknown name; the register accepts only the documented fields', path: name ? `/${name}` : '' });
+    // the receipt is stored: echo the name only when it cannot itself be patient data
+    const name = echoableFieldName(key);
+    errors.push({ severity: 'error', code: 'UNKNOWN_FIELD', message: name ? `unknown field "${name}"; the register accepts only the documented fields` : 'a field with an unknown name (not repeated here: a name could itself be patient data); the register accepts only the documented fields', path: name ? `/${name}` : '' });
   }
 
   // --- readers: absent, null and "" all mean "not given" ---
@@ -99,7 +173,7 @@ export function validateRecord(input: unknown, ctx: ValidationContext): Validati
       return null;
     }
     if (v < '1900-01-01' || v > '2199-12-31') {
-      err(field, 'OUT_OF_RANGE', `${field} ${v} is outside 1900–2199`);
+      err(field, 'OUT_OF_RANGE', `${field} is outside 1900–2199`);
       return null;
     }
     return v;
@@ -143,11 +217,13 @@ export function validateRecord(input: unknown, ctx: ValidationContext): Validati
     err('providerKvk', 'INVALID_FORMAT', 'providerKvk must be exactly 8 digits');
     providerKvk = null;
   } else if (ctx.providerKvk && providerKvk !== ctx.providerKvk) {
-    err('providerKvk', 'FOREIGN_PROVIDER', `providerKvk ${providerKvk} is not the provider this delivery is made for (${ctx.providerKvk})`);
+    // the given number is not repeated: an 8-digit number in this field could be a BSN
+    err('providerKvk', 'FOREIGN_PROVIDER', `providerKvk is not the provider this delivery is made for (${ctx.providerKvk})`);
   }
   const ref = text('providerRecordRef');
   if (ref === null) err('providerRecordRef', 'REQUIRED', 'providerRecordRef is required (your own reference for this record)');
-  else if (isBsn(ref)) err('providerRecordRef', 'LOOKS_LIKE_BSN', 'providerRecordRef looks like a BSN; use an internal reference that does not identify the patient');
+  else if (isBsn(ref) || patientDataIn(ref) === 'bsn') err('providerRecordRef', 'LOOKS_LIKE_BSN', 'providerRecordRef looks like a BSN; use an internal reference that does not identify the patient');
+  else if (patientDataIn(ref) !== null) err('providerRecordRef', 'LOOKS_LIKE_PATIENT_DATA', `providerRecordRef ${PATIENT_DATA_MESSAGE[patientDataIn(ref)!]}; use an internal reference that does not identify the patient`);
   else if (!isProviderRecordRef(ref)) err('providerRecordRef', 'INVALID_FORMAT', 'providerRecordRef must be 1–64 characters: letters, digits and . _ : / # - (starting with a letter or digit)');
 
   if (action === 'withdraw') {
@@ -163,23 +239,41 @@ export function validateRecord(input: unknown, ctx: ValidationContext): Validati
   }
   // The carrier is kept as scanned (GS characters included); only surrounding blanks and line ends go.
   const udi = typeof raw.udi === 'string' ? (raw.udi.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '') || null) : text('udi');
-  let udiDi = text('udiDi');
-  let lot = text('lot');
-  let serial = text('serial');
+  /** An opaque code that looks like patient data is refused (and not read further). */
+  const code = (field: 'udiDi' | 'lot' | 'serial', value: string | null): string | null => {
+    const found = value === null ? null : patientDataIn(value);
+    if (found === null) return value;
+    err(field, found === 'bsn' ? 'LOOKS_LIKE_BSN' : 'LOOKS_LIKE_PATIENT_DATA', `${field} ${PATIENT_DATA_MESSAGE[found]}; the register takes no patient data`);
+    return null;
+  };
+  let udiDi = code('udiDi', text('udiDi'));
+  let lot = code('lot', text('lot'));
+  let serial = code('serial', text('serial'));
   let expiryDate = date('expiryDate', true); // a device's use-by date lies ahead
   let manufactureDate = date('manufactureDate');
   let udiIssuer: CarrierData['issuer'] | null = null;
+  const udiPatientData = udi === null ? null : patientDataIn(udi);
   if (udi !== null && udi.length > 400) err('udi', 'TOO_LONG', 'udi is longer than 400 characters');
-  else if (udi !== null && ctx.parseCarrier) {
+  else if (udiPatientData !== null) {
+    err('udi', udiPatientData === 'bsn' ? 'LOOKS_LIKE_BSN' : 'LOOKS_LIKE_PATIENT_DATA', `udi ${PATIENT_DATA_MESSAGE[udiPatientData]}; the register takes no patient data`);
+  } else if (udi !== null && ctx.parseCarrier) {
     const parsed = ctx.parseCarrier(udi);
     if (!parsed.ok) {
-      err('udi', parsed.error.code, `udi: ${parsed.error.message} (at character ${parsed.error.position + 1})`);
+      // the parser quotes the input; receipts are stored, so what came from the input is left out
+      err('udi', parsed.error.code, `udi: ${withoutInput(parsed.error.message, udi)} (at character ${parsed.error.position + 1})`);
     } else {
-      const c = parsed.value;
+      const c = { ...parsed.value };
+      for (const [part, name] of [['lot', 'lot'], ['serial', 'serial number']] as const) {
+        const found = c[part] === null ? null : patientDataIn(c[part]!);
+        if (found !== null) {
+          err('udi', found === 'bsn' ? 'LOOKS_LIKE_BSN' : 'LOOKS_LIKE_PATIENT_DATA', `the ${name} in udi ${PATIENT_DATA_MESSAGE[found]}; the register takes no patient data`);
+          c[part] = null;
+        }
+      }
       udiIssuer = c.issuer;
       const agree = (field: 'udiDi' | 'lot' | 'serial' | 'expiryDate' | 'manufactureDate', given: string | null, fromCarrier: string | null) => {
         if (given !== null && fromCarrier !== null && given !== fromCarrier) {
-          err(field, 'UDI_MISMATCH', `${field} ${given} disagrees with the scanned UDI, which says ${fromCarrier}`);
+          err(field, 'UDI_MISMATCH', `${field} disagrees with the ${field} in the scanned udi`);
         }
         return given ?? fromCarrier;
       };
@@ -250,10 +344,11 @@ export function validateRecord(input: unknown, ctx: ValidationContext): Validati
     if (lot === null && serial === null && !errors.some((e) => ['/udi', '/lot', '/serial'].includes(e.path))) {
       err('lot', 'REQUIRED', 'an implantation needs a lot or serial number (Besluit art. 2 f)');
     }
-    if (explantDate !== null && explantDate < implantDate) err('explantDate', 'DATE_ORDER', `explantDate ${explantDate} is before implantDate ${implantDate}`);
-    if (deathDate !== null && deathDate < implantDate) err('deathDate', 'DATE_ORDER', `deathDate ${deathDate} is before implantDate ${implantDate}`);
-    if (manufactureDate !== null && manufactureDate > implantDate) err('manufactureDate', 'DATE_ORDER', `manufactureDate ${manufactureDate} is after implantDate ${implantDate}`);
-    if (followUpDate !== null && followUpDate < implantDate) err('followUpDate', 'DATE_ORDER', `followUpDate ${followUpDate} is before implantDate ${implantDate}`);
+    // the refused date is not repeated: the receipt is stored, and a date out of order may be a birth date
+    if (explantDate !== null && explantDate < implantDate) err('explantDate', 'DATE_ORDER', `explantDate is before implantDate ${implantDate}`);
+    if (deathDate !== null && deathDate < implantDate) err('deathDate', 'DATE_ORDER', `deathDate is before implantDate ${implantDate}`);
+    if (manufactureDate !== null && manufactureDate > implantDate) err('manufactureDate', 'DATE_ORDER', `manufactureDate is after implantDate ${implantDate}`);
+    if (followUpDate !== null && followUpDate < implantDate) err('followUpDate', 'DATE_ORDER', `followUpDate is before implantDate ${implantDate}`);
     if (closesRecordId !== null) err('closesRecordId', 'NOT_ALLOWED', 'closesRecordId belongs on an explantation or death record, not on an implantation');
     if (expiryDate !== null && expiryDate < implantDate) warn('expiryDate', 'EXPIRED_AT_IMPLANT', `the device expired on ${expiryDate}, before it was implanted on ${implantDate}`);
   } else if (!errors.some((e) => e.path === '/implantDate')) {

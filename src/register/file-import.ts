@@ -16,6 +16,7 @@ import { basename, extname, resolve } from 'node:path';
 import { OPERATOR } from '../auth/caller.js';
 import { isBsn, isKvk } from '../domain/identifiers.js';
 import { csvColumnOf, RECORD_FIELDS, type Issue, type RecordField } from '../domain/record.js';
+import { echoableFieldName, patientDataIn } from '../domain/record-validation.js';
 import { CsvSyntaxError, readCsv, type CsvRow } from './csv-reader.js';
 import { readLines } from './file-lines.js';
 import { ReceiptWriter, type ReceiptLine } from './file-receipt.js';
@@ -272,7 +273,10 @@ function headerFields(header: CsvRow, providerKvk: string | undefined): RecordFi
     if (!field) {
       const suggestion = FIELD_OF_COLUMN.has(normalise(name)) ? `; did you mean ${normalise(name)}?` : '.';
       const noHeader = names.every((n) => !FIELD_OF_COLUMN.has(n)) ? ' The first line must be the header naming the columns.' : '';
-      throw new FileImportError('UNKNOWN_COLUMN', `unknown column "${name.slice(0, 60)}" (column ${column})${suggestion}${noHeader} The columns are: ${known}`, { line, column, columnName: name });
+      // a header cell could itself be patient data (a file without its header row): repeat only a plausible column name
+      const shown = echoableFieldName(name);
+      const what = shown !== null ? `unknown column "${shown}"` : 'a column with an unknown name (not repeated here: it could be patient data)';
+      throw new FileImportError('UNKNOWN_COLUMN', `${what} (column ${column})${suggestion}${noHeader} The columns are: ${known}`, { line, column, ...(shown !== null ? { columnName: shown } : {}) });
     }
     const earlier = seen.get(name);
     if (earlier !== undefined) throw new FileImportError('DUPLICATE_COLUMN', `column "${name}" appears twice (columns ${earlier} and ${column})`, { line, column, columnName: name });
@@ -317,8 +321,9 @@ function csvRow(row: CsvRow, fields: readonly RecordField[], refIndex: number): 
 }
 
 /** The reference as the receipt shows it: not at all when it is too long or looks like a BSN. */
+/** The reference as the receipt repeats it: not when it looks like patient data (the row is refused for that). */
 function receiptRef(ref: string | null): string | null {
-  return ref && ref.length <= 64 && !isBsn(ref.trim()) ? ref : null;
+  return ref && ref.length <= 64 && !isBsn(ref.trim()) && patientDataIn(ref) === null ? ref : null;
 }
 
 function fieldOfPath(path: string): RecordField | undefined {

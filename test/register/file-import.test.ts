@@ -91,7 +91,7 @@ for (const database of DATABASES) {
         // the quoted cell "gynae<CRLF>cologist" spans lines 4–5; the row is reported at line 4
         ['4', '11', 'IUD-2025-0003', 'error', 'UNKNOWN_CODE', `professional_role must be one of: ${ROLES}`],
         ['6', '8', 'IUD-2025-0004', 'error', 'FUTURE_DATE', 'implant_date 2099-01-15 lies in the future (today is 2025-06-30)'],
-        ['7', '9', 'HIP-2025-0005', 'error', 'DATE_ORDER', 'explant_date 2025-05-02 is before implant_date 2025-05-20'],
+        ['7', '9', 'HIP-2025-0005', 'error', 'DATE_ORDER', 'explant_date is before implant_date 2025-05-20'],
         ['8', '2', 'IUD-2025-0006', 'error', 'INVALID_FORMAT', 'provider_kvk must be exactly 8 digits'],
         ['9', '6', 'IUD-2025-0007', 'error', 'CSV_SYNTAX', 'a quote inside an unquoted field; enclose the whole field in quotes and double the quote ("") (line 9, column 75)'],
         ['10', '', 'IUD-2025-0008', 'error', 'FIELD_COUNT', 'the row has 12 fields; the header has 14'],

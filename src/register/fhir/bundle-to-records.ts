@@ -6,7 +6,10 @@
 //
 // What the register takes from each resource (docs/fhir.md has the table):
 //   Patient            identifier (TTP pseudonym only) → patientPseudonym; deceasedDateTime → deathDate.
-//                      Anything else about the patient is refused (issue type `security`).
+//                      Anything else about the patient is refused (issue type `security`), also
+//                      meta.tag/security; on Device, Procedure and DeviceUseStatement a note, the
+//                      patient's display text in DeviceUseStatement.subject or Device.patient, and
+//                      a Device.patient identifier other than the TTP pseudonym.
 //   Organization       identifier KvK → providerKvk; AGB when there is no KvK (looked up).
 //   Procedure          code (SNOMED CT) → procedureCode; performedDateTime | performedPeriod.start →
 //                      implantDate when the DeviceUseStatement has no timingPeriod; bodySite (when the
@@ -121,6 +124,29 @@ export function fhirDate(value: unknown): unknown {
   return v;
 }
 
+// ---------- free text about the patient outside the Patient resource ----------
+
+/**
+ * Elements of a Device, Procedure or DeviceUseStatement that can only say who the patient is: a
+ * note (free text), the display text of a reference to the patient, and a Device.patient identifier
+ * other than the TTP pseudonym. The register reads none of them, and refuses them so that a sender
+ * learns that they must not be sent.
+ */
+function refusePatientText(resource: Json, type: string, root: string, issues: FhirIssue[]): void {
+  const security = (element: string, what: string) =>
+    issues.push(issue('error', 'security', 'PERSONAL_DATA', `${type}.${element} is refused: ${what}; the register takes no personal data about a patient`, `${root}.${element}`));
+  if (resource.note !== undefined) security('note', 'free text could describe the patient');
+  // Procedure.subject is not read at all; the examples give it a display text saying so
+  const patientRef = type === 'Device' ? 'patient' : type === 'DeviceUseStatement' ? 'subject' : undefined;
+  const ref = patientRef ? resource[patientRef] : undefined;
+  if (patientRef && isObject(ref)) {
+    if (ref.display !== undefined) security(`${patientRef}.display`, 'a display text of the patient is a name');
+    if (type === 'Device' && ref.identifier !== undefined && !(isObject(ref.identifier) && ref.identifier.system === SYSTEMS.pseudonym)) {
+      security('patient.identifier', 'the patient is identified by the TTP pseudonym only');
+    }
+  }
+}
+
 // ---------- Patient: the pseudonym and the date of death, nothing else ----------
 
 /** Patient elements the register accepts; every other one is refused as personal data. */
@@ -163,6 +189,11 @@ function translatePatient(resource: Json, root: string, entry: number, issues: F
       `Patient.${name ?? '(element)'} is refused: the register takes no personal data about a patient${what ? ` (this is ${what})` : ''}; send only the TTP pseudonym as identifier and, for a death, deceasedDateTime`,
       `${root}${name ? '.' + name : ''}`,
     );
+  }
+  if (isObject(resource.meta)) {
+    for (const key of ['tag', 'security']) {
+      if (resource.meta[key] !== undefined) security('PERSONAL_DATA', `Patient.meta.${key} is refused: the register takes no labels on a patient`, `${root}.meta.${key}`);
+    }
   }
   if (typeof resource.id === 'string' && isBsn(resource.id.trim())) {
     security('BSN_NOT_ALLOWED', 'the Patient id looks like a BSN (8 or 9 digits passing the 11-proef); use an id that does not identify the patient, such as a urn:uuid fullUrl', `${root}.id`);
@@ -487,6 +518,9 @@ export function translateBundle(body: unknown, opts: { maxEntries?: number } = {
     const resource = resources[i];
     if (!resource) return;
     const root = `Bundle.entry[${i}].resource`;
+    if (plan.resourceType === 'Device' || plan.resourceType === 'Procedure' || plan.resourceType === 'DeviceUseStatement') {
+      refusePatientText(resource, plan.resourceType, root, plan.issues);
+    }
     switch (plan.resourceType) {
       case 'Patient': {
         const p = translatePatient(resource, root, i, plan.issues);
