@@ -8,6 +8,7 @@ import { DeliverySession } from '../register/intake.js';
 import { OPERATOR } from '../auth/caller.js';
 import { upsertDevices, upsertProvider, type Device, type ProviderType } from '../catalogue/reference-data.js';
 import { createToken } from '../auth/tokens.js';
+import { createUser } from '../auth/users.js';
 import { addOneMonth, dateOf } from '../domain/dates.js';
 import { Random } from './random.js';
 
@@ -46,6 +47,18 @@ export const DEMO_TOKENS = {
   provider: (kvk: string) => `demo-provider-${kvk}-token-do-not-use-in-production`,
 };
 
+/** Fixed portal accounts, one per role (demo only); two-factor roles enrol an authenticator at first sign-in. */
+export const DEMO_PASSWORD = 'demo-password-not-for-production';
+export const DEMO_USERS: { username: string; role: string; provider?: string; organisation?: string }[] = [
+  { username: 'demo-inspecteur', role: 'inspector' },
+  { username: 'demo-ziekenhuis', role: 'provider', provider: '41000001' },
+  { username: 'demo-verloskundige', role: 'provider', provider: '41000004' },
+  { username: 'demo-beheerder', role: 'registry-admin' },
+  { username: 'demo-fabrikant', role: 'manufacturer', organisation: 'Cuprum Medical (demo)' },
+  { username: 'demo-nvog', role: 'association', organisation: 'NVOG (demo)' },
+  { username: 'demo-logbeheer', role: 'log-manager' },
+];
+
 interface DemoPlan {
   receivedOn: string;
   record: Record<string, unknown>;
@@ -60,6 +73,10 @@ export async function loadDemoData(services: Services, opts: { records?: number;
   await upsertDevices(db, DEMO_DEVICES);
   await createToken(db, { role: 'inspector', label: 'demo inspector', token: DEMO_TOKENS.inspector });
   for (const p of providers) await createToken(db, { role: 'provider', providerId: p.id, label: `demo ${p.kvk}`, token: DEMO_TOKENS.provider(p.kvk) });
+  for (const u of DEMO_USERS) {
+    const providerId = u.provider ? providers.find((p) => p.kvk === u.provider)!.id : undefined;
+    await createUser(db, { username: u.username, role: u.role, password: DEMO_PASSWORD, createdBy: 'demo', ...(providerId ? { providerId } : {}), ...(u.organisation ? { organisation: u.organisation } : {}) });
+  }
 
   const n = opts.records ?? 3000;
   const plans: DemoPlan[] = [];

@@ -67,4 +67,24 @@ describe('lir serve --demo', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: 'accepted', counts: { created: 1 } });
   });
+
+  it('lets a demo association sign in to the portal and read the suppressed report with its session', async () => {
+    const page = await fetch(`${base}/login`);
+    const loginCookie = /__Host-lir-login=([^;]+)/.exec(page.headers.get('set-cookie') ?? '')![1]!;
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!;
+    const res = await fetch(`${base}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: `__Host-lir-login=${loginCookie}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrf, username: 'demo-nvog', password: 'demo-password-not-for-production' }).toString(),
+    });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/portal');
+    const session = /__Host-lir-session=([^;]+)/.exec(res.headers.getSetCookie().join('\n'))![1]!;
+    const home = await fetch(`${base}/portal`, { headers: { cookie: `__Host-lir-session=${session}` } });
+    expect(await home.text()).toContain('demo-nvog');
+    const report = await fetch(`${base}/api/v1/reports/implantations?by=region`, { headers: { cookie: `__Host-lir-session=${session}` } });
+    expect(report.status).toBe(200);
+    expect(await report.json()).toMatchObject({ by: 'region', suppression: { threshold: 10 } });
+  });
 });

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { openServices } from '../../register/services.js';
 import { buildApp } from '../../http/app.js';
-import { DEMO_PROVIDERS, DEMO_TOKENS, loadDemoData } from '../../sim/demo.js';
+import { DEMO_PASSWORD, DEMO_PROVIDERS, DEMO_TOKENS, DEMO_USERS, loadDemoData } from '../../sim/demo.js';
 import { CliError } from '../cli-error.js';
 import { serveTtpOnly } from '../../privacy/ttp/standalone.js';
 
@@ -27,7 +27,9 @@ export function serveCommand(): Command {
         }
         process.stderr.write(
           `demo tokens (demo only, never in production):\n  inspector: ${DEMO_TOKENS.inspector}\n` +
-            DEMO_PROVIDERS.map((p) => `  ${p.name}: ${DEMO_TOKENS.provider(p.kvk)}\n`).join(''),
+            DEMO_PROVIDERS.map((p) => `  ${p.name}: ${DEMO_TOKENS.provider(p.kvk)}\n`).join('') +
+            `demo portal accounts at /login, password ${DEMO_PASSWORD} (inspector, administrator and log manager set up an authenticator app at first sign-in):\n` +
+            DEMO_USERS.map((u) => `  ${u.username} (${u.role})\n`).join(''),
         );
       }
       const app = await buildApp(services, {
