@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the tests need and runs them: npm packages, PostgreSQL 15 (Debian package, when
-# run as root), a throw-away PostgreSQL server, then type-checking and every test on PGlite and
-# on PostgreSQL. Used by the README's quick start and by .ci/run.
+# Installs what the tests need and runs them: npm packages, PostgreSQL 15 and Chromium (Debian
+# packages, when run as root), a throw-away PostgreSQL server, then type-checking and every test on
+# PGlite and on PostgreSQL. Used by the README's quick start and by .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +9,9 @@ log() { printf '\n== %s\n' "$*"; }
 
 log "npm packages"
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+
+APT_UPDATED=""
+apt_update() { [ -n "$APT_UPDATED" ] || { apt-get update -qq; APT_UPDATED=1; }; }
 
 PG_BIN=""
 find_pg() { for v in 15 16 17 18; do [ -x "/usr/lib/postgresql/$v/bin/pg_ctl" ] && { PG_BIN="/usr/lib/postgresql/$v/bin"; return 0; }; done; return 1; }
@@ -18,7 +21,7 @@ if [ -z "${LIR_TEST_PG_URL:-}" ]; then
     if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
       log "installing PostgreSQL 15 (Debian package)"
       export DEBIAN_FRONTEND=noninteractive
-      apt-get update -qq
+      apt_update
       apt-get install -y -qq postgresql-15 >/dev/null
       find_pg
     fi
@@ -40,6 +43,27 @@ if [ -z "${LIR_TEST_PG_URL:-}" ]; then
   else
     echo "warning: no PostgreSQL server found; running the tests on PGlite only (set LIR_TEST_PG_URL or install postgresql-15)" >&2
   fi
+fi
+
+# The portal's sign-in test (test/portal/browser-sign-in.test.ts) drives a real Chromium.
+CHROMIUM=""
+find_chromium() { for c in "${LIR_CHROMIUM:-}" /usr/bin/chromium; do [ -n "$c" ] && [ -x "$c" ] && { CHROMIUM="$c"; return 0; }; done; return 1; }
+if ! find_chromium; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    log "installing Chromium (Debian package)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt_update
+    apt-get install -y -qq chromium >/dev/null
+    find_chromium || true
+  fi
+fi
+if [ -n "$CHROMIUM" ]; then
+  export LIR_CHROMIUM="$CHROMIUM"
+elif [ -n "${CI:-}" ]; then
+  echo "CI needs Chromium for the portal's browser test: run as root so this script can install the chromium package, or set LIR_CHROMIUM" >&2
+  exit 1
+else
+  echo "warning: no Chromium found; the portal's browser test will fail (install the chromium package or set LIR_CHROMIUM)" >&2
 fi
 
 log "npm audit (reported, not blocking: advisories need a human decision)"
