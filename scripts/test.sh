@@ -47,7 +47,10 @@ fi
 
 # The portal's sign-in test (test/portal/browser-sign-in.test.ts) drives a real Chromium.
 CHROMIUM=""
-find_chromium() { for c in "${LIR_CHROMIUM:-}" /usr/bin/chromium; do [ -n "$c" ] && [ -x "$c" ] && { CHROMIUM="$c"; return 0; }; done; return 1; }
+find_chromium() {
+  if [ -n "${LIR_CHROMIUM:-}" ] && [ -x "$LIR_CHROMIUM" ]; then CHROMIUM="$LIR_CHROMIUM"; return 0; fi
+  CHROMIUM="$(command -v chromium || true)"; [ -n "$CHROMIUM" ]
+}
 if ! find_chromium; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
     log "installing Chromium (Debian package)"

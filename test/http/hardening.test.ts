@@ -55,7 +55,7 @@ for (const database of DATABASES) describe(`hardening on ${database.name}`, () =
         expect(res.headers['x-content-type-options'], where).toBe('nosniff');
         expect(res.headers['x-frame-options'], where).toBe('DENY');
         expect(res.headers['strict-transport-security'], where).toMatch(/max-age=\d{8}/);
-        expect(res.headers['referrer-policy'], where).toBe('no-referrer');
+        expect(res.headers['referrer-policy'], where).toBe('same-origin');
         expect(res.headers['content-security-policy'], where).toMatch(/default-src 'none'|default-src 'self'/);
         expect(res.headers['cross-origin-opener-policy'], where).toBe('same-origin');
       }

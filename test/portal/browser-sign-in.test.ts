@@ -4,11 +4,12 @@
 // their Content-Security-Policy without a complaint, and does not send the session with a form
 // posted from another site. Runs on PGlite only: the browser side does not depend on the database.
 //
-// Chromium: LIR_CHROMIUM, else /usr/bin/chromium (scripts/test.sh installs the Debian package).
+// Chromium: LIR_CHROMIUM, else chromium on the PATH (scripts/test.sh installs the Debian package).
 
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -24,9 +25,10 @@ const PASSWORD = 'Zeer-geheim wachtwoord 2026';
 const INSPECTOR = 'browser.inspecteur@igj.nl';
 const PROVIDER = 'browser.medewerker';
 
-const CHROMIUM = process.env.LIR_CHROMIUM || '/usr/bin/chromium';
-if (!existsSync(CHROMIUM)) {
-  throw new Error(`no chromium at ${CHROMIUM}: install the Debian package (apt-get install chromium, or run scripts/test.sh as root) or set LIR_CHROMIUM to a Chromium binary`);
+/** LIR_CHROMIUM, else `chromium` on the PATH (the Debian package that scripts/test.sh installs). */
+const CHROMIUM = process.env.LIR_CHROMIUM || (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'chromium')).find((p) => existsSync(p));
+if (!CHROMIUM || !existsSync(CHROMIUM)) {
+  throw new Error('no chromium found: install the Debian package (apt-get install chromium, or run scripts/test.sh as root) or set LIR_CHROMIUM to a Chromium binary');
 }
 
 /** The little of the page's globals used below: those functions run in chromium (the project's lib has no DOM). */

@@ -40,7 +40,9 @@ export function registerHardening(app: FastifyInstance, auth: AuthService, opts:
 
   app.addHook('onSend', async (_req, reply) => {
     reply.header('X-Content-Type-Options', 'nosniff');
-    reply.header('Referrer-Policy', 'no-referrer');
+    // same-origin, not no-referrer: under no-referrer browsers send `Origin: null` on our own form
+    // posts, which the CSRF origin check must refuse; nothing is sent to other sites either way
+    reply.header('Referrer-Policy', 'same-origin');
     if (!reply.hasHeader('Cache-Control')) reply.header('Cache-Control', 'no-store');
     reply.header('X-Frame-Options', 'DENY');
     reply.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');

@@ -38,13 +38,14 @@ export function clearCookie(reply: FastifyReply, name: string): void {
 }
 
 /**
- * Whether a state-changing browser request comes from our own pages. Browsers send Sec-Fetch-Site
- * (all current ones) and Origin on POST; a cross-site value of either is refused. Requests without
- * both (curl, old browsers) still need the CSRF token, which a cross-site page cannot read.
+ * Whether a state-changing browser request comes from our own pages. Current browsers send
+ * Sec-Fetch-Site, which is decisive when present; otherwise an Origin header must name this host
+ * (`null`, sent from sandboxed or privacy-restricted contexts, is refused). Requests with neither
+ * (curl, old browsers) still need the CSRF token, which a cross-site page cannot read.
  */
 export function isSameOrigin(req: FastifyRequest): boolean {
   const site = req.headers['sec-fetch-site'];
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') return false;
+  if (site !== undefined) return site === 'same-origin' || site === 'none';
   const origin = req.headers.origin;
   if (origin === undefined) return true;
   if (origin === 'null') return false;

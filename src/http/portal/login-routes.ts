@@ -116,12 +116,14 @@ export async function loginRoutes(app: FastifyInstance, services: Services): Pro
     portal.post('/login/enrol', { schema: { hide: true } }, secondFactor('enrol'));
 
     portal.post('/logout', { schema: { hide: true } }, async (req, reply) => {
+      // another site must not even clear the cookie (it arrives without it, SameSite=Strict)
+      if (!isSameOrigin(req)) return forbidden(reply);
       const s = await session(req);
       if (s) {
         if (forged(req, s.session.csrfToken)) return forbidden(reply);
         await endSession(db, s.session.idHash);
       }
-      clearCookie(reply, SESSION_COOKIE);
+      if (readCookies(req).has(SESSION_COOKIE)) clearCookie(reply, SESSION_COOKIE);
       return reply.code(303).redirect('/login');
     });
 
