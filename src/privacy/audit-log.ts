@@ -9,6 +9,8 @@
 import { createHash } from 'node:crypto';
 import { AccessDenied, type Caller } from '../auth/caller.js';
 import type { Db, Queryable } from '../db/types.js';
+import { patientDataIn } from '../domain/record-validation.js';
+import { isUuid } from '../domain/identifiers.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 const AUDIT_LOCK = 7482006;
@@ -98,6 +100,25 @@ const ENTRY_SELECT = `SELECT seq, event_code AS "eventCode", action, recorded_at
   result_count AS "resultCount", purpose, source_address AS "sourceAddress", prev_hash AS "prevHash", hash
 FROM audit_log`;
 
+/** What the log keeps instead of a value that looked like patient data. */
+export const WITHHELD = '(withheld: looked like patient data)';
+/** Query keys whose values are free text or date bounds by design (a manufacturer's name, a period). */
+const AS_GIVEN = new Set(['manufacturer', 'productName', 'from', 'to', 'implantedFrom', 'implantedTo', 'at', 'op']);
+
+/**
+ * The log keeps what a caller asked for, and a caller can type anything into a URL: an id or a
+ * search value that looks like a BSN, a date or running text is withheld rather than stored.
+ */
+function scrub(value: unknown, key = ''): unknown {
+  if (typeof value === 'string') return AS_GIVEN.has(key) || patientDataIn(value) === null ? value : WITHHELD;
+  if (Array.isArray(value)) return value.map((v) => scrub(v, key));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrub(v, k)]));
+  return value;
+}
+
+const scrubId = (id: string | null | undefined): string | null =>
+  id === null || id === undefined ? null : isUuid(id) || /^p[0-9a-f]{40}$/.test(id) || patientDataIn(id) === null ? id : WITHHELD;
+
 /**
  * Appends the events of one call, for `caller`, as one INSERT. `q` is the database (a transaction
  * is opened) or a transaction already open (the entries commit or roll back with it).
@@ -126,8 +147,8 @@ async function appendIn(tx: Queryable, caller: Caller, events: readonly AuditEve
       organisation: organisationOf(caller),
       onBehalfOf: caller.onBehalfOf ?? null,
       objectType: ev.objectType,
-      objectId: ev.objectId ?? null,
-      query: ev.query ? (JSON.parse(canonicalJson(ev.query)) as Record<string, unknown>) : null,
+      objectId: scrubId(ev.objectId),
+      query: ev.query ? (JSON.parse(canonicalJson(scrub(ev.query))) as Record<string, unknown>) : null,
       resultCount: ev.resultCount ?? null,
       purpose: caller.purpose ?? null,
       sourceAddress: caller.sourceAddress ?? null,

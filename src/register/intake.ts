@@ -8,7 +8,7 @@ import { csvLine, type Db, type Queryable } from '../db/types.js';
 import { dateOf, deliveryDeadline, isLate } from '../domain/dates.js';
 import { isBsn, isProviderRecordRef } from '../domain/identifiers.js';
 import { IUD_PLACEMENT_FIELDS, type Issue, type RegisterRecord } from '../domain/record.js';
-import { validateRecord, type CarrierParse } from '../domain/record-validation.js';
+import { patientDataIn, validateRecord, type CarrierParse } from '../domain/record-validation.js';
 import { contentHash } from './content-hash.js';
 import { countItems, receiptStatus, type Receipt, type ReceiptItem } from './receipt.js';
 import { contentRow, RECORDSET_TYPE, ALL_COLUMNS } from './record-columns.js';
@@ -415,11 +415,11 @@ function isRetryable(err: unknown): boolean {
   return code === '23505' || code === '40001' || code === '40P01';
 }
 
-/** The reference of a rejected record, echoed in its receipt only when it is a valid, non-BSN reference. */
+/** The reference of a rejected record, echoed in its (stored) receipt only when it is a valid reference that cannot be patient data. */
 function refOf(input: unknown): string | null {
   if (input && typeof input === 'object' && 'providerRecordRef' in input) {
     const v = (input as { providerRecordRef: unknown }).providerRecordRef;
-    if (typeof v === 'string' && isProviderRecordRef(v.trim()) && !isBsn(v.trim())) return v.trim();
+    if (typeof v === 'string' && isProviderRecordRef(v.trim()) && !isBsn(v.trim()) && patientDataIn(v) === null) return v.trim();
   }
   return null;
 }

@@ -15,7 +15,7 @@ import type { Db } from '../../src/db/types.js';
 import { RecordsRepository } from '../../src/register/records-repository.js';
 import { affectedPopulation } from '../../src/register/affected-population.js';
 import { implantedWhileSuspended } from '../../src/register/suspended-implants.js';
-import { appendAudit, listAudit, verifyAuditChain, type AuditEntry, type AuditEvent } from '../../src/privacy/audit-log.js';
+import { appendAudit, listAudit, verifyAuditChain, WITHHELD, type AuditEntry, type AuditEvent } from '../../src/privacy/audit-log.js';
 
 const INSPECTOR: Caller = { role: 'inspector', subject: 'insp-1', purpose: 'recall 2026-17', sourceAddress: '10.0.0.7' };
 const LOG_MANAGER: Caller = { role: 'log-manager', subject: 'user:logbeheer' };
@@ -113,6 +113,24 @@ for (const database of DATABASES) {
         expect(added, expected.eventCode).toHaveLength(1);
         expect(added[0]).toMatchObject({ ...who, ...expected });
       }
+    });
+
+    it('withholds an id or a search value that looks like a BSN, a date or a name, and keeps date bounds and names of manufacturers', async () => {
+      const hospital: Caller = { role: 'provider', subject: 'h-2', providerId: reg.hospital.id, providerKvk: reg.hospital.kvk };
+      const repo = new RecordsRepository(reg.db, hospital);
+      const added = await appended(reg.db, async () => {
+        await repo.get('14-03-1987');
+        await repo.list({ limit: 5, udiDi: '111222333' });
+        await repo.search({ limit: 5, providerRecordRef: 'Maria de Vries' });
+        await appendAudit(reg.db, INSPECTOR, [{ eventCode: 'affected-population', action: 'E', objectType: 'Query', query: { manufacturer: 'Cuprum Medical', implantedFrom: '2021-07-15', lots: ['1234.56.782', 'LOT-7'] } }]);
+      });
+      expect(added.map((e) => [e.objectId, e.query])).toEqual([
+        [WITHHELD, null],
+        [null, { udiDi: WITHHELD, limit: 5 }],
+        [null, { providerRecordRef: WITHHELD, limit: 5 }],
+        [null, { manufacturer: 'Cuprum Medical', implantedFrom: '2021-07-15', lots: [WITHHELD, 'LOT-7'] }],
+      ]);
+      expect(await verifyAuditChain(reg.db)).toMatchObject({ ok: true });
     });
 
     it('records the provider organisation, and a provider reading another provider’s record is logged with count 0', async () => {

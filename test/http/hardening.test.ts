@@ -13,6 +13,7 @@ import { buildApp } from '../../src/http/app.js';
 import { createToken } from '../../src/auth/tokens.js';
 import { createUser } from '../../src/auth/users.js';
 import { SMALL_BODY_LIMIT } from '../../src/http/plugins/hardening.js';
+import { safeUrl } from '../../src/http/plugins/request-log.js';
 
 useTempSecretFile();
 
@@ -20,6 +21,19 @@ useTempSecretFile();
 const LARGE = new Set(['POST /api/v1/records', 'POST /fhir/R4', 'POST /fhir/R4/', 'POST /fhir/R4/$deliver-bundles', 'POST /fhir/R4/:operation']);
 const FORM_ROUTES = /^POST \/(login|logout|oauth\/token)/;
 const concrete = (path: string) => path.replace(/:udiDi/g, '08712345000011').replace(/:operation/g, '%24deliver-bundles').replace(/:[a-zA-Z]+/g, '00000000-0000-4000-8000-000000000000').replace(/\*$/, 'x.css');
+
+describe('safeUrl (what the request log keeps of a URL)', () => {
+  it.each([
+    ['/api/v1/records?udiDi=111222333&providerKvk=1', '/api/v1/records?udiDi=…&providerKvk=…'],
+    ['/api/v1/records/14-03-1987', '/api/v1/records/…'],
+    ['/fhir/R4/Patient/111222333/_history', '/fhir/R4/Patient/…/_history'],
+    ['/api/v1/records/5b1c0e0a-3f7e-4c52-9b1e-2a7a1c2f9d10/history', '/api/v1/records/5b1c0e0a-3f7e-4c52-9b1e-2a7a1c2f9d10/history'],
+    ['/fhir/R4/%24deliver-bundles', '/fhir/R4/%24deliver-bundles'],
+    ['/login?next=%2Fportal%3Fx%3D1&Maria%20de%20Vries=1', '/login?next=…&…=…'],
+  ])('%s → %s', (url, logged) => {
+    expect(safeUrl(url)).toBe(logged);
+  });
+});
 
 for (const database of DATABASES) describe(`hardening on ${database.name}`, () => {
   let reg: TestRegister;
