@@ -239,50 +239,68 @@ export function validateRecord(input: unknown, ctx: ValidationContext): Validati
   }
   // The carrier is kept as scanned (GS characters included); only surrounding blanks and line ends go.
   const udi = typeof raw.udi === 'string' ? (raw.udi.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '') || null) : text('udi');
-  /** An opaque code that looks like patient data is refused (and not read further). */
-  const code = (field: 'udiDi' | 'lot' | 'serial', value: string | null): string | null => {
+  /**
+   * An opaque code that looks like patient data is refused (and not read further). One exception:
+   * an 8- or 9-digit lot or serial number that passes the 11-proef (about 1 in 11 numeric ones do)
+   * is accepted when the scanned carrier holds the same value, since a manufacturer's label is not
+   * a patient's file; typed by hand it is refused, and scanning the carrier is the way out.
+   */
+  const code = (field: 'udiDi' | 'lot' | 'serial', value: string | null, fromCarrier: string | null = null): string | null => {
     const found = value === null ? null : patientDataIn(value);
     if (found === null) return value;
-    err(field, found === 'bsn' ? 'LOOKS_LIKE_BSN' : 'LOOKS_LIKE_PATIENT_DATA', `${field} ${PATIENT_DATA_MESSAGE[found]}; the register takes no patient data`);
+    if (found === 'bsn' && fromCarrier !== null && value === fromCarrier && field !== 'udiDi' && /^\d{8,9}$/.test(value)) return value;
+    const hint = found === 'bsn' && field !== 'udiDi' ? '; a lot or serial number that happens to pass the 11-proef is accepted from the scanned udi carrier' : '';
+    err(field, found === 'bsn' ? 'LOOKS_LIKE_BSN' : 'LOOKS_LIKE_PATIENT_DATA', `${field} ${PATIENT_DATA_MESSAGE[found]}; the register takes no patient data${hint}`);
     return null;
   };
   let udiDi = code('udiDi', text('udiDi'));
-  let lot = code('lot', text('lot'));
-  let serial = code('serial', text('serial'));
+  const typedLot = text('lot');
+  const typedSerial = text('serial');
+  let lot: string | null = null;
+  let serial: string | null = null;
   let expiryDate = date('expiryDate', true); // a device's use-by date lies ahead
   let manufactureDate = date('manufactureDate');
   let udiIssuer: CarrierData['issuer'] | null = null;
-  const udiPatientData = udi === null ? null : patientDataIn(udi);
+  let carrier: CarrierData | null = null;
   if (udi !== null && udi.length > 400) err('udi', 'TOO_LONG', 'udi is longer than 400 characters');
-  else if (udiPatientData !== null) {
-    err('udi', udiPatientData === 'bsn' ? 'LOOKS_LIKE_BSN' : 'LOOKS_LIKE_PATIENT_DATA', `udi ${PATIENT_DATA_MESSAGE[udiPatientData]}; the register takes no patient data`);
-  } else if (udi !== null && ctx.parseCarrier) {
-    const parsed = ctx.parseCarrier(udi);
-    if (!parsed.ok) {
+  else if (udi !== null) {
+    const parsed = ctx.parseCarrier ? ctx.parseCarrier(udi) : null;
+    // a carrier that does not parse is only text: it is checked as a whole
+    const udiPatientData = parsed?.ok ? null : patientDataIn(udi);
+    if (udiPatientData !== null) {
+      err('udi', udiPatientData === 'bsn' ? 'LOOKS_LIKE_BSN' : 'LOOKS_LIKE_PATIENT_DATA', `udi ${PATIENT_DATA_MESSAGE[udiPatientData]}; the register takes no patient data`);
+    } else if (parsed && !parsed.ok) {
       // the parser quotes the input; receipts are stored, so what came from the input is left out
       err('udi', parsed.error.code, `udi: ${withoutInput(parsed.error.message, udi)} (at character ${parsed.error.position + 1})`);
-    } else {
+    } else if (parsed?.ok) {
       const c = { ...parsed.value };
       for (const [part, name] of [['lot', 'lot'], ['serial', 'serial number']] as const) {
         const found = c[part] === null ? null : patientDataIn(c[part]!);
-        if (found !== null) {
+        // a BSN-shaped number on the label is a lot or serial number (see `code` above); a date or a name is not
+        if (found !== null && !(found === 'bsn' && /^\d{8,9}$/.test(c[part]!))) {
           err('udi', found === 'bsn' ? 'LOOKS_LIKE_BSN' : 'LOOKS_LIKE_PATIENT_DATA', `the ${name} in udi ${PATIENT_DATA_MESSAGE[found]}; the register takes no patient data`);
           c[part] = null;
         }
       }
-      udiIssuer = c.issuer;
-      const agree = (field: 'udiDi' | 'lot' | 'serial' | 'expiryDate' | 'manufactureDate', given: string | null, fromCarrier: string | null) => {
-        if (given !== null && fromCarrier !== null && given !== fromCarrier) {
-          err(field, 'UDI_MISMATCH', `${field} disagrees with the ${field} in the scanned udi`);
-        }
-        return given ?? fromCarrier;
-      };
-      udiDi = agree('udiDi', udiDi, c.udiDi);
-      lot = agree('lot', lot, c.lot);
-      serial = agree('serial', serial, c.serial);
-      expiryDate = agree('expiryDate', expiryDate, c.expiryDate);
-      manufactureDate = agree('manufactureDate', manufactureDate, c.manufactureDate);
+      carrier = c;
     }
+  }
+  lot = code('lot', typedLot, carrier?.lot ?? null);
+  serial = code('serial', typedSerial, carrier?.serial ?? null);
+  if (carrier) {
+    const c = carrier;
+    udiIssuer = c.issuer;
+    const agree = (field: 'udiDi' | 'lot' | 'serial' | 'expiryDate' | 'manufactureDate', given: string | null, fromCarrier: string | null) => {
+      if (given !== null && fromCarrier !== null && given !== fromCarrier) {
+        err(field, 'UDI_MISMATCH', `${field} disagrees with the ${field} in the scanned udi`);
+      }
+      return given ?? fromCarrier;
+    };
+    udiDi = agree('udiDi', udiDi, c.udiDi);
+    lot = agree('lot', lot, typedLot !== null && lot === null ? null : c.lot);
+    serial = agree('serial', serial, typedSerial !== null && serial === null ? null : c.serial);
+    expiryDate = agree('expiryDate', expiryDate, c.expiryDate);
+    manufactureDate = agree('manufactureDate', manufactureDate, c.manufactureDate);
   }
   if (udiDi !== null && !/^[A-Za-z0-9+$/.:_-]{1,60}$/.test(udiDi)) {
     err('udiDi', 'INVALID_FORMAT', 'udiDi must be 1–60 characters of the issuing agency’s character set');

@@ -8,7 +8,9 @@
 // register of its own that is not scanned): a real calendar date in a date field (a birth date
 // sent as implantDate looks like any implant date), and a single word or an 8-digit number in a
 // field that is opaque by design (providerRecordRef, lot, serial, a non-GS1 udiDi): "Jansen" and
-// "19870314" are valid lot codes and provider references.
+// "19870314" are valid lot codes and provider references; and a lot or serial number of 8 or 9 digits
+// that happens to pass the 11-proef when it comes from a scanned UDI carrier (one numeric serial in
+// eleven does: refusing it would make that implant undeliverable; typed by hand it is refused).
 
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,6 +57,7 @@ const OPAQUE_FIELDS = new Set(['providerRecordRef', 'lot', 'serial', 'udiDi']);
 /** Values a field cannot refuse without refusing real data (see the header); kept out of the scanned register. */
 function indistinguishable(field: string, value: string): boolean {
   if ((DATE_FIELDS as readonly string[]).includes(field)) return value === '1987-03-14';
+  if (field === 'carrier') return value === 'Jansen' || value === '19870314' || /^\d{8,9}$/.test(value);
   if (OPAQUE_FIELDS.has(field)) return value === 'Jansen' || value === '19870314';
   return false;
 }
@@ -88,7 +91,7 @@ function recordAttacks(prefix: string): Attack[] {
   }
   // a GS1 carrier with the planted value as its lot or serial (AI 10 / 21)
   for (const value of PLANTED) {
-    if (indistinguishable('lot', value)) continue;
+    if (indistinguishable('carrier', value)) continue;
     const r1 = base(`${prefix}-${n++}`);
     delete r1.lot;
     r1.udi = `(01)${COPPER_IUD}(10)${value}`;
@@ -189,7 +192,7 @@ function fhirAttacks(): FhirAttack[] {
     if (!indistinguishable('lot', v)) add(`Device.lotNumber = ${v}`, ({ device }) => (device.lotNumber = v));
     if (!indistinguishable('serial', v)) add(`Device.serialNumber = ${v}`, ({ device }) => (device.serialNumber = v));
     if (!indistinguishable('udiDi', v)) add(`Device.udiCarrier.deviceIdentifier = ${v}`, ({ device }) => (device.udiCarrier[0].deviceIdentifier = v));
-    if (!indistinguishable('lot', v)) {
+    if (!indistinguishable('carrier', v)) {
       add(`Device.udiCarrier.carrierHRF lot = ${v}`, ({ device }) => {
         device.udiCarrier[0].carrierHRF = `(01)${COPPER_IUD}(10)${v}`;
         delete device.lotNumber;
@@ -453,9 +456,30 @@ for (const database of DATABASES) {
         { ...base('19870314') },
         { ...base('P-1987-03-14') }, // a date inside a reference (IUD-2021-07-15 style)
         { ...base('OPAQUE-4'), manufactureDate: '1987-03-14' },
+        // a manufacturer's serial number that passes the 11-proef, scanned from the label (alone, or typed the same)
+        { ...base('OPAQUE-5'), lot: undefined, udi: `(01)${COPPER_IUD}(21)111222333` },
+        { ...base('OPAQUE-6'), lot: undefined, udi: `(01)${COPPER_IUD}(21)123456782`, serial: '123456782' },
       ];
-      const receipt = await reg.services.intake.deliver({ records, mode: 'batch', channel: 'rest', caller: { role: 'provider', providerId: reg.midwife.id, providerKvk: MIDWIFE_KVK, subject: 't' } as never });
+      const caller = { role: 'provider', providerId: reg.midwife.id, providerKvk: MIDWIFE_KVK, subject: 't' } as never;
+      const receipt = await reg.services.intake.deliver({ records, mode: 'batch', channel: 'rest', caller });
       expect(receipt.items.map((i) => i.outcome)).toEqual(records.map(() => 'created'));
+      // typed by hand, or formatted like a BSN, or disagreeing with the carrier, it is refused
+      const refused = await reg.services.intake.deliver({
+        records: [
+          { ...base('TYPED-1'), lot: undefined, serial: '111222333' },
+          { ...base('TYPED-2'), lot: undefined, udi: `(01)${COPPER_IUD}(21)1234.56.782` },
+          { ...base('TYPED-3'), lot: undefined, udi: `(01)${COPPER_IUD}(21)123456782`, serial: '111222333' },
+        ],
+        mode: 'batch',
+        channel: 'rest',
+        caller,
+      });
+      expect(refused.items.map((i) => [i.outcome, i.errors?.map((e) => e.code)])).toEqual([
+        ['rejected', ['LOOKS_LIKE_BSN']],
+        ['rejected', ['LOOKS_LIKE_BSN']],
+        ['rejected', ['LOOKS_LIKE_BSN']],
+      ]);
+      expect(JSON.stringify(refused)).not.toContain('111222333');
     });
   });
 }
