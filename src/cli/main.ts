@@ -17,6 +17,7 @@ import { clientsCommand } from './commands/clients.js';
 import { auditCommand } from './commands/audit.js';
 import { ttpCommand } from './commands/ttp.js';
 import { usersCommand } from './commands/users.js';
+import { statsCommand } from './commands/stats.js';
 
 export function buildProgram(): Command {
   const program = new Command('lir')
@@ -24,7 +25,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  for (const cmd of [serveCommand(), migrateCommand(), importCommand(), queryCommand(), catalogueCommand(), certificatesCommand(), recallsCommand(), providersCommand(), tokensCommand(), clientsCommand(), ttpCommand(), usersCommand(), udiCommand(), auditCommand()]) {
+  for (const cmd of [serveCommand(), migrateCommand(), importCommand(), queryCommand(), catalogueCommand(), certificatesCommand(), recallsCommand(), providersCommand(), tokensCommand(), clientsCommand(), ttpCommand(), usersCommand(), statsCommand(), udiCommand(), auditCommand()]) {
     program.addCommand(cmd);
   }
   for (const cmd of program.commands) cmd.exitOverride();

@@ -1,0 +1,4 @@
+import type { StatsMethod } from '../request.js';
+
+/** The `lir stats` methods of this group, by name. */
+export const sequentialMethods: Record<string, StatsMethod> = {};
