@@ -164,24 +164,30 @@ export function fisherExact(t: Table, level = 0.95): FisherResult {
 // ---------- Mantel–Haenszel ----------
 
 export interface PooledEstimate extends Estimate {
-  /** Strata that entered the sums (all-zero strata are skipped). */
+  /** Strata that carry information (see `informative`); the others are skipped. */
   strataUsed: number;
 }
 
-/** Strata with at least one observation; an all-zero stratum is 0/0 in every term. */
-function usable(strata: readonly Table[]): Table[] {
+/**
+ * The strata that enter the sums. Skipped: all-zero strata (0/0 in every term) and strata with a
+ * zero margin that adds exactly zero to every sum — an empty group or no events for both measures,
+ * and for the OR also no non-events. So skipping changes no number; it only makes `strataUsed`
+ * count the informative strata. (For the RR a stratum where everyone had the event is informative:
+ * its RR is 1.)
+ */
+function informative(strata: readonly Table[], measure: 'rr' | 'or'): Table[] {
   for (const s of strata) checkTable(s);
-  return strata.filter((s) => s.a + s.b + s.c + s.d > 0);
+  return strata.filter(({ a, b, c, d }) => a + b > 0 && c + d > 0 && a + c > 0 && (measure === 'rr' || b + d > 0));
 }
 
 /**
  * Mantel–Haenszel risk ratio RR = Σ a(c+d)/N ÷ Σ c(a+b)/N with the Greenland–Robins variance
  * Var(ln RR) = Σ[(a+b)(c+d)(a+c) − acN]/N² ÷ [Σ a(c+d)/N · Σ c(a+b)/N]; interval exp(ln RR ± z·SE).
- * Greenland & Robins, Biometrics 41 (1985) 55; R `epiR::epi.2by2` (`RR.mh.wald`). All-zero strata are
- * skipped; a stratum with an empty group adds zero to every sum, so it is effectively skipped too.
+ * Greenland & Robins, Biometrics 41 (1985) 55; R `epiR::epi.2by2` (`RR.mh.wald`). Empty strata skipped
+ * (see `informative`).
  */
 export function mantelHaenszelRiskRatio(strata: readonly Table[], level = 0.95): PooledEstimate {
-  const used = usable(strata);
+  const used = informative(strata, 'rr');
   let r = 0;
   let s = 0;
   let v = 0;
@@ -198,11 +204,11 @@ export function mantelHaenszelRiskRatio(strata: readonly Table[], level = 0.95):
  * Mantel–Haenszel odds ratio OR = Σ ad/N ÷ Σ bc/N with the Robins–Breslow–Greenland variance
  * Var(ln OR) = ΣPR/(2R₊²) + Σ(PS+QR)/(2R₊S₊) + ΣQS/(2S₊²), P = (a+d)/N, Q = (b+c)/N, R = ad/N, S = bc/N.
  * Mantel & Haenszel, JNCI 22 (1959) 719; Robins, Breslow & Greenland, Biometrics 42 (1986) 311;
- * R `mantelhaen.test(x, exact = FALSE)` estimate and conf.int (R refuses strata with N < 2; those and
- * strata with a zero margin add zero to every sum here, all-zero strata are skipped).
+ * R `mantelhaen.test(x, exact = FALSE)` estimate and conf.int (R refuses strata with N < 2; they have a
+ * zero margin and are skipped here, see `informative`).
  */
 export function mantelHaenszelOddsRatio(strata: readonly Table[], level = 0.95): PooledEstimate {
-  const used = usable(strata);
+  const used = informative(strata, 'or');
   let rs = 0;
   let ss = 0;
   let pr = 0;

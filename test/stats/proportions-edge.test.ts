@@ -39,7 +39,13 @@ describe('edge cases', () => {
     expect(fisherExact({ a: 0, b: 0, c: 0, d: 0 }).pValue).toBe(1);
   });
 
-  it('Mantel–Haenszel: all-zero strata are skipped; no usable stratum gives nulls', () => {
+  it('Mantel–Haenszel: all-zero and zero-margin strata are skipped (they add nothing); no usable stratum gives nulls', () => {
+    const mixed = [{ a: 10, b: 90, c: 5, d: 95 }, { a: 0, b: 0, c: 0, d: 0 }, { a: 1, b: 0, c: 0, d: 0 }, { a: 0, b: 0, c: 4, d: 16 }, { a: 0, b: 7, c: 0, d: 9 }, { a: 7, b: 43, c: 2, d: 48 }];
+    expect(mantelHaenszelOddsRatio(mixed).strataUsed).toBe(2);
+    expect(mantelHaenszelRiskRatio(mixed).strataUsed).toBe(2);
+    const allEvents = [{ a: 3, b: 0, c: 2, d: 0 }, { a: 6, b: 14, c: 3, d: 17 }];
+    expect(mantelHaenszelOddsRatio(allEvents).strataUsed).toBe(1);
+    expect(mantelHaenszelRiskRatio(allEvents).strataUsed).toBe(2); // its stratum RR of 1 counts
     const s = [{ a: 10, b: 90, c: 5, d: 95 }, { a: 7, b: 43, c: 2, d: 48 }];
     const withEmpty = [s[0]!, { a: 0, b: 0, c: 0, d: 0 }, s[1]!];
     expect(mantelHaenszelOddsRatio(withEmpty)).toEqual({ ...mantelHaenszelOddsRatio(s), strataUsed: 2 });
