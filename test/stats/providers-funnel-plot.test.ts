@@ -5,7 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { proportionFunnel } from '../../src/stats/funnel.js';
-import { funnelPlotSvg, niceTicks } from '../../src/web/charts/funnel-plot.js';
+import { funnelPlotSvg } from '../../src/web/charts/funnel-plot.js';
+import { niceTicks } from '../../src/web/charts/svg.js';
 
 /** Minimal XML well-formedness: every tag closed in order, attributes quoted, no stray '<' or '&'. */
 function wellFormed(xml: string): string | null {

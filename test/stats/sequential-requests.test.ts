@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { runStats } from '../../src/cli/commands/stats.js';
 import { bernoulliCusum } from '../../src/stats/cusum.js';
 import { StatsInputError } from '../../src/stats/request.js';
-import { cusumChartSvg, niceTicks } from '../../src/web/charts/cusum-chart.js';
+import { cusumChartSvg } from '../../src/web/charts/cusum-chart.js';
+import { niceTicks } from '../../src/web/charts/svg.js';
 
 const run = (method: string, req: unknown) => runStats(method, JSON.stringify(req)) as Record<string, any>;
 function pointerOf(method: string, req: unknown): string {

@@ -3,7 +3,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { kaplanMeier } from '../../src/stats/kaplan-meier.js';
-import { niceTicks, stepPoints, survivalCurveLayout, survivalCurveSvg } from '../../src/web/charts/survival-curve.js';
+import { stepPoints, survivalCurveLayout, survivalCurveSvg } from '../../src/web/charts/survival-curve.js';
+import { coveringTicks } from '../../src/web/charts/svg.js';
 
 /** Checks that tags nest and close, attributes are quoted, and text has no raw < or &. */
 function wellFormed(xml: string): void {
@@ -89,8 +90,8 @@ describe('survivalCurveSvg', () => {
   });
 
   it('nice ticks', () => {
-    expect(niceTicks(8)).toEqual([0, 2, 4, 6, 8]);
-    expect(niceTicks(0.47)).toEqual([0, 0.1, 0.2, 0.3, 0.4, 0.5]);
-    expect(niceTicks(0)).toEqual([0, 1]);
+    expect(coveringTicks(8)).toEqual([0, 2, 4, 6, 8]);
+    expect(coveringTicks(0.47)).toEqual([0, 0.1, 0.2, 0.3, 0.4, 0.5]);
+    expect(coveringTicks(0)).toEqual([0, 1]);
   });
 });

@@ -2,6 +2,8 @@
 // and a marker at each signal. No DOM, no dependencies, so the portal, a report and a test can all
 // draw it. Pure.
 
+import { esc, niceTicks, round2 } from './svg.js';
+
 export interface CusumChartInput {
   values: ArrayLike<number>;
   /** 0-based indices of signals. */
@@ -18,19 +20,7 @@ export interface CusumChartOptions {
   yLabel?: string;
 }
 
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-const fmt = (x: number): string => (Math.round(x * 100) / 100).toString();
-
-/** "Nice" tick values (1, 2, 5 × 10^k) covering [lo, hi], about `count` of them. */
-export function niceTicks(lo: number, hi: number, count = 5): number[] {
-  if (!(hi > lo)) return [lo];
-  const raw = (hi - lo) / count;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = ([1, 2, 5, 10].find((m) => m * mag >= raw) ?? 10) * mag;
-  const ticks: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) ticks.push(Math.abs(v) < step * 1e-9 ? 0 : Number(v.toPrecision(12)));
-  return ticks;
-}
+const fmt = (x: number): string => round2(x).toString();
 
 /**
  * SVG of a CUSUM: outcome index (1-based, as inspectors count patients) on x, C_t on y, the limit

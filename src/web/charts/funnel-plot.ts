@@ -2,6 +2,8 @@
 // target line, the control-limit curves per level, outliers highlighted. Pure: no DOM, no I/O;
 // the limits come from src/stats/funnel.ts or overdispersion.ts.
 
+import { esc, niceTicks, round2 } from './svg.js';
+
 export interface FunnelPlotUnit {
   id: string;
   /** x: the unit's size (procedures, insertions, expected count). */
@@ -36,20 +38,7 @@ export interface FunnelPlotOptions {
   percent?: boolean;
 }
 
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-const fmt = (v: number): string => (Math.round(v * 100) / 100).toString();
-
-/** About `count` round tick values covering [min, max] (1, 2, 5 × 10^k steps). */
-export function niceTicks(min: number, max: number, count = 5): number[] {
-  if (!(max > min)) return [min];
-  const raw = (max - min) / count;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const span = max - min;
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => span / s <= count + 1) ?? 10 * mag;
-  const ticks: number[] = [];
-  for (let v = Math.ceil(min / step) * step; v <= max + step * 1e-9; v += step) ticks.push(Number(v.toPrecision(12)));
-  return ticks;
-}
+const fmt = (v: number): string => round2(v).toString();
 
 function sizeOf(l: FunnelPlotLimit): number {
   return l.n ?? l.expected ?? NaN;

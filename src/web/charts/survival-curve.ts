@@ -3,6 +3,7 @@
 // labels. A string in, a string out: no DOM, so the server, the CLI and tests can all draw it.
 
 import type { KaplanMeierResult } from '../../stats/kaplan-meier.js';
+import { coveringTicks, esc, round2 } from './svg.js';
 
 /** What the drawing needs of a Kaplan–Meier result. */
 export type SurvivalCurveInput = Pick<KaplanMeierResult, 'time' | 'cumulativeIncidence' | 'cumulativeIncidenceLower' | 'cumulativeIncidenceUpper' | 'censorTime'> & Partial<Pick<KaplanMeierResult, 'level'>>;
@@ -21,18 +22,6 @@ export interface SurvivalCurveOptions {
 }
 
 const MARGIN = { top: 36, right: 20, bottom: 48, left: 60 };
-
-/** 1, 2 or 5 × 10^k steps, about `count` of them, covering [0, max]. */
-export function niceTicks(max: number, count = 5): number[] {
-  if (!(max > 0)) return [0, 1];
-  const raw = max / count;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw)!;
-  const ticks: number[] = [];
-  for (let i = 0; i * step < max + step * 1e-9; i++) ticks.push(Number((i * step).toPrecision(12)));
-  if (ticks[ticks.length - 1]! < max - step * 1e-9) ticks.push(Number((ticks.length * step).toPrecision(12)));
-  return ticks;
-}
 
 /** The corners of the step function 1 − S in data units: (0, 0), then at each event time across and up. */
 export function stepPoints(r: SurvivalCurveInput, maxTime = lastTime(r)): [number, number][] {
@@ -64,24 +53,17 @@ export function survivalCurveLayout(r: SurvivalCurveInput, opts: SurvivalCurveOp
   const height = opts.height ?? 400;
   const maxTime = opts.maxTime ?? lastTime(r);
   const top = Math.max(0, ...r.cumulativeIncidence, ...r.cumulativeIncidenceUpper.map((u) => u ?? 0));
-  const xTicks = niceTicks(maxTime || 1);
-  const yTicks = niceTicks(Math.min(1, top > 0 ? top * 1.05 : 0.1), 5).filter((v) => v <= 1);
+  const xTicks = coveringTicks(maxTime || 1);
+  const yTicks = coveringTicks(Math.min(1, top > 0 ? top * 1.05 : 0.1), 5).filter((v) => v <= 1);
   const xMax = xTicks[xTicks.length - 1]!;
   const yMax = yTicks[yTicks.length - 1]!;
   const plotW = width - MARGIN.left - MARGIN.right;
   const plotH = height - MARGIN.top - MARGIN.bottom;
-  const x = (t: number) => round(MARGIN.left + (t / xMax) * plotW);
-  const y = (v: number) => round(MARGIN.top + plotH - (v / yMax) * plotH);
+  const x = (t: number) => round2(MARGIN.left + (t / xMax) * plotW);
+  const y = (v: number) => round2(MARGIN.top + plotH - (v / yMax) * plotH);
   return { width, height, maxTime, xTicks, yTicks, x, y, plotW, plotH };
 }
 
-function round(v: number): number {
-  return Math.round(v * 100) / 100;
-}
-
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
 function label(v: number, percent: boolean): string {
   return percent ? `${Number((v * 100).toPrecision(10))}%` : String(v);
@@ -137,7 +119,7 @@ export function survivalCurveSvg(result: SurvivalCurveInput, opts: SurvivalCurve
   out.push(`<g class="censor" stroke="${color}" stroke-width="1.5">`);
   for (const t of result.censorTime) {
     const yy = L.y(valueAt(result, t));
-    out.push(`<line x1="${L.x(t)}" y1="${round(yy - 5)}" x2="${L.x(t)}" y2="${round(yy + 5)}"/>`);
+    out.push(`<line x1="${L.x(t)}" y1="${round2(yy - 5)}" x2="${L.x(t)}" y2="${round2(yy + 5)}"/>`);
   }
   out.push('</g></svg>');
   return out.join('\n');
