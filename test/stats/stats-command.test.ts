@@ -34,3 +34,26 @@ describe('lir stats', () => {
     }
   });
 });
+
+describe('lir stats --svg', () => {
+  it('writes the picture of a Kaplan–Meier, CUSUM or funnel result next to the JSON; refuses it for a method without one', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { mkdtempSync, readFileSync, existsSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'lir-stats-svg-'));
+    const run = (method: string, request: unknown, svg: string) =>
+      spawnSync(process.execPath, ['bin/lir.js', 'stats', method, '--svg', svg], { input: JSON.stringify(request), encoding: 'utf8' });
+    const km = run('kaplan-meier', { time: [1, 2, 2, 3, 5, 8], event: [1, 0, 1, 1, 0, 1] }, join(dir, 'km.svg'));
+    expect(km.status, km.stderr).toBe(0);
+    expect(JSON.parse(km.stdout).survival.length).toBe(4);
+    expect(readFileSync(join(dir, 'km.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<path[\s\S]*<\/svg>$/);
+    const funnel = run('funnel', { target: 0.05, n: [20, 200], events: [1, 30], method: 'exact' }, join(dir, 'funnel.svg'));
+    expect(funnel.status, funnel.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'funnel.svg'), 'utf8')).toContain('unit 2');
+    const none = run('fisher', { a: 1, b: 2, c: 3, d: 4 }, join(dir, 'fisher.svg'));
+    expect(none.status).toBe(1);
+    expect(none.stderr).toMatch(/has no picture/);
+    expect(existsSync(join(dir, 'fisher.svg'))).toBe(false);
+  });
+});
