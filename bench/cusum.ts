@@ -3,6 +3,7 @@
 // Outcomes are drawn once with the seeded generator; each round charts them; the best round counts,
 // the median is printed alongside, with the heap growth of one chart.
 
+import { writeResult } from './write-result.js';
 import { bernoulliCusum, riskAdjustedCusum } from '../src/stats/cusum.js';
 import { createRandom } from '../src/stats/random.js';
 
@@ -23,6 +24,7 @@ for (let i = 0; i < N; i++) {
   outcomes[i] = rng.bernoulli(risks[i]!);
 }
 
+const results: Record<string, unknown>[] = [];
 function measure(name: string, fn: () => { signals: number[] }): void {
   fn(); // warm-up
   const times: number[] = [];
@@ -37,8 +39,10 @@ function measure(name: string, fn: () => { signals: number[] }): void {
     signals = res.signals.length;
   }
   times.sort((a, b) => a - b);
+  results.push({ chart: name, outcomes: N, bestMs: Number(times[0]!.toFixed(1)), medianMs: Number(times[Math.floor(ROUNDS / 2)]!.toFixed(1)), allocatedMiB: Number((heap / 2 ** 20).toFixed(1)), signals, underOneSecond: times[0]! < 1000 });
   console.log(`${name}: ${N.toLocaleString('en')} outcomes, best ${times[0]!.toFixed(1)} ms, median ${times[Math.floor(ROUNDS / 2)]!.toFixed(1)} ms, ~${(heap / 2 ** 20).toFixed(1)} MiB allocated, ${signals} signals${times[0]! < 1000 ? '' : '  (OVER 1 s)'}`);
 }
 
 measure('Bernoulli CUSUM (p0 0.05, R 2, h 4.5)', () => bernoulliCusum(0.05, outcomes, 4.5));
 measure('risk-adjusted CUSUM (R 2, h 4.5)', () => riskAdjustedCusum(risks, outcomes, 4.5));
+writeResult('cusum', { results });

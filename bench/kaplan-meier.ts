@@ -3,6 +3,7 @@
 // Follow-up in whole days over 10 years (≤ 3,653 distinct times, so heavy ties), about 5% events.
 // Data from a seeded generator; the best of the timed rounds counts, the median is shown too.
 
+import { writeResult } from './write-result.js';
 import { kaplanMeier } from '../src/stats/kaplan-meier.js';
 
 const args = process.argv.slice(2);
@@ -54,10 +55,7 @@ for (let r = 0; r < ROUNDS + 1; r++) {
 }
 ms.sort((a, b) => a - b);
 const mem = process.memoryUsage();
-console.log(
-  JSON.stringify(
-    {
-      benchmark: 'kaplan-meier',
+const result = {
       n: N,
       events,
       distinctEventTimes: rows,
@@ -68,8 +66,6 @@ console.log(
       arrayBuffersMiB: Number((peakBuffers / 2 ** 20).toFixed(1)),
       rssMiB: Number((mem.rss / 2 ** 20).toFixed(1)),
       underOneSecond: ms[0]! < 1000,
-    },
-    null,
-    2,
-  ),
-);
+};
+console.log(JSON.stringify(result, null, 2));
+writeResult('kaplan-meier', result);

@@ -1,4 +1,4 @@
-// Edge cases with the behaviour docs/stats/proportions.md promises, properties, request validation,
+// Edge cases with the behaviour docs/stats.md promises, properties, request validation,
 // and one real `lir stats` process.
 
 import { execFile } from 'node:child_process';
