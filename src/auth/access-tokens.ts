@@ -75,6 +75,15 @@ export async function verifyAccessToken(
     if (!key) throw new errors.JWKSNoMatchingKey();
     return key;
   };
+  return verifyAccessTokenWith(getKey, token, { ...opts, now });
+}
+
+/** The key lookup of a verifier: the register's key store, or a JWK Set (a TTP running apart). */
+export type AccessTokenKeys = (header: JWSHeaderParameters) => Promise<CryptoKey | Uint8Array>;
+
+/** Verifies signature, type, issuer, audience, expiry and the claims, with keys from `getKey`. */
+export async function verifyAccessTokenWith(getKey: AccessTokenKeys, token: string, opts: { issuer: string; audience: string; now?: number }): Promise<VerifiedAccessToken> {
+  const now = opts.now ?? Date.now();
   let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(token, getKey, {

@@ -120,6 +120,11 @@ export class AuthService {
     return { ok: true, caller, scopes: null, rate: { key: caller.subject, perMinute: this.legacyTokenRatePerMinute } };
   }
 
+  /** Portal sessions live in this database; a session gets the legacy-token rate. */
+  get sessions(): { db: Queryable; ratePerMinute: number } {
+    return { db: this.db, ratePerMinute: this.legacyTokenRatePerMinute };
+  }
+
   /** One request against the bucket of `key`. */
   takeRate(key: string, perMinute: number): RateDecision {
     return this.limiter.take(key, perMinute);

@@ -8,7 +8,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller } from '../../auth/caller.js';
 import type { Queryable } from '../../db/types.js';
 import type { Scope } from '../../auth/oauth-clients.js';
-import { authServiceFor, type AuthService } from '../../auth/oauth-service.js';
+import { authServiceFor } from '../../auth/oauth-service.js';
+import type { BearerAuthenticator } from '../../auth/bearer-authenticator.js';
 import { problem, sendProblem } from '../problem.js';
 import { resumeSession } from '../../auth/sessions.js';
 import { callerOfUser } from '../../auth/users.js';
@@ -67,8 +68,8 @@ const headerSafe = (s: string) => s.replace(/[^\x20-\x7e]/g, '').replace(/["\\]/
  * the request as `req.caller`. Pass the Services (or, as before, their db: the AuthService that
  * servicesFor made for it is used), so every scope counts a client's requests in the same bucket.
  */
-export function registerBearerAuth(app: FastifyInstance, source: { auth: AuthService } | Queryable, opts: BearerAuthOptions = {}): void {
-  const auth = 'auth' in source ? source.auth : authServiceFor(source);
+export function registerBearerAuth(app: FastifyInstance, source: { auth: BearerAuthenticator } | Queryable, opts: BearerAuthOptions = {}): void {
+  const auth: BearerAuthenticator = 'auth' in source ? source.auth : authServiceFor(source);
   const render = opts.render ?? renderProblem;
   const requiredScope = opts.requiredScope ?? defaultRequiredScope;
   if (!app.hasRequestDecorator('caller')) app.decorateRequest('caller', null as never);
@@ -81,7 +82,7 @@ export function registerBearerAuth(app: FastifyInstance, source: { auth: AuthSer
 
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     const header = req.headers.authorization ?? '';
-    const sessionCookie = header === '' ? readCookies(req).get(SESSION_COOKIE) : undefined;
+    const sessionCookie = header === '' && auth.sessions ? readCookies(req).get(SESSION_COOKIE) : undefined;
     if (sessionCookie !== undefined) return sessionAuth(req, reply, sessionCookie);
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!m) {
@@ -120,11 +121,12 @@ export function registerBearerAuth(app: FastifyInstance, source: { auth: AuthSer
    * same-origin request, so another site cannot act with the user's cookie.
    */
   async function sessionAuth(req: FastifyRequest, reply: FastifyReply, cookie: string) {
-    const s = await resumeSession(auth.db, cookie, new Date(auth.now()));
+    const sessions = auth.sessions!;
+    const s = await resumeSession(sessions.db, cookie, new Date(auth.now()));
     if (!s || s.session.stage !== 'active') {
       return fail(req, reply, { status: 401, code: 'UNAUTHORIZED', message: 'your portal session has ended or is not complete; sign in again at /login' });
     }
-    const rate = auth.takeRate(`user:${s.user.id}`, auth.legacyTokenRatePerMinute);
+    const rate = auth.takeRate(`user:${s.user.id}`, sessions.ratePerMinute);
     if (!rate.ok) {
       reply.header('Retry-After', String(rate.retryAfterSeconds));
       return fail(req, reply, { status: 429, code: 'RATE_LIMITED', message: `too many requests; try again in ${rate.retryAfterSeconds} s`, retryAfterSeconds: rate.retryAfterSeconds });

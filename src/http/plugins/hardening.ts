@@ -6,7 +6,7 @@
 //   /api/v1, /fhir/R4, /oauth/token, /ttp/v1 and the sign-in form.
 
 import type { FastifyInstance } from 'fastify';
-import type { AuthService } from '../../auth/oauth-service.js';
+import type { BearerAuthenticator } from '../../auth/bearer-authenticator.js';
 import { problem, sendProblem } from '../problem.js';
 
 declare module 'fastify' {
@@ -24,7 +24,7 @@ export interface HardeningOptions {
   addressRatePerMinute?: number;
 }
 
-export function registerHardening(app: FastifyInstance, auth: AuthService, opts: HardeningOptions = {}): void {
+export function registerHardening(app: FastifyInstance, auth: Pick<BearerAuthenticator, 'takeRate'>, opts: HardeningOptions = {}): void {
   const perMinute = opts.addressRatePerMinute ?? DEFAULT_ADDRESS_RATE_PER_MINUTE;
 
   app.addHook('onRoute', (route) => {

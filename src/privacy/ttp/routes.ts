@@ -5,7 +5,7 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Queryable } from '../../db/types.js';
-import type { AuthService } from '../../auth/oauth-service.js';
+import type { BearerAuthenticator } from '../../auth/bearer-authenticator.js';
 import { RateLimiter } from '../../auth/rate-limit.js';
 import { registerBearerAuth } from '../../http/plugins/auth.js';
 import { problem, sendProblem } from '../../http/problem.js';
@@ -50,7 +50,7 @@ function outcomeOf(status: number): string {
 }
 
 /** Registers /ttp/v1 on `app`: pass the Services (or anything with the register's AuthService). */
-export async function registerTtpRoutes(app: FastifyInstance, source: { auth: AuthService } | Queryable, opts: TtpOptions = {}): Promise<void> {
+export async function registerTtpRoutes(app: FastifyInstance, source: { auth: BearerAuthenticator } | Queryable, opts: TtpOptions = {}): Promise<void> {
   const service = opts.service ?? new TtpService(new TtpKeyStore());
   const audit = opts.audit ?? new TtpAuditLog();
   const perMinute = opts.ratePerMinute ?? rateFromEnv();

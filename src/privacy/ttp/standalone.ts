@@ -5,6 +5,8 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { connect } from '../../db/connect.js';
 import { AuthService } from '../../auth/oauth-service.js';
+import { jwksAuthFromEnv } from '../../auth/jwks-auth.js';
+import type { BearerAuthenticator } from '../../auth/bearer-authenticator.js';
 import { problem, sendProblem } from '../../http/problem.js';
 import { registerTtpRoutes, type TtpOptions } from './routes.js';
 import { TtpKeyStore } from './keys.js';
@@ -12,7 +14,7 @@ import { loggerOptions } from '../../http/plugins/request-log.js';
 import { registerHardening } from '../../http/plugins/hardening.js';
 import { TtpService } from './service.js';
 
-export async function buildTtpApp(auth: AuthService, opts: TtpOptions & { logger?: FastifyServerOptions['logger'] } = {}): Promise<FastifyInstance> {
+export async function buildTtpApp(auth: BearerAuthenticator, opts: TtpOptions & { logger?: FastifyServerOptions['logger'] } = {}): Promise<FastifyInstance> {
   const { logger, ...ttpOpts } = opts;
   const app = Fastify({ logger: loggerOptions(logger ?? false), bodyLimit: 128 * 1024 });
   app.setValidatorCompiler(() => () => true);
@@ -31,20 +33,25 @@ export async function buildTtpApp(auth: AuthService, opts: TtpOptions & { logger
   return app;
 }
 
-/** Starts the TTP alone on host:port; returns when it listens. */
+/**
+ * Starts the TTP alone on host:port; returns when it listens. It checks access tokens with the
+ * register's public keys (LIR_REGISTER_JWKS, or LIR_PUBLIC_URL's /oauth/jwks.json) and then opens no
+ * database at all. Without either it falls back to the register's database, and says so.
+ */
 export async function serveTtpOnly(o: { port: number; host: string }): Promise<void> {
   // the key is created (or read) now, not at the first request, so a bad key file stops the start
   const keys = new TtpKeyStore();
   keys.get();
-  const db = await connect();
-  const auth = new AuthService(db);
+  const jwks = jwksAuthFromEnv();
+  const db = jwks ? undefined : await connect();
+  const auth = jwks ?? new AuthService(db!);
   const app = await buildTtpApp(auth, {
     service: new TtpService(keys),
     logger: { level: process.env.LOG_LEVEL ?? 'info' },
   });
   const shutdown = async () => {
     await app.close();
-    await db.close();
+    await db?.close();
     process.exit(0);
   };
   process.once('SIGINT', shutdown);
@@ -52,5 +59,6 @@ export async function serveTtpOnly(o: { port: number; host: string }): Promise<v
   await app.listen({ port: o.port, host: o.host });
   const address = app.server.address();
   const actual = typeof address === 'object' && address ? address.port : o.port;
-  process.stderr.write(`LIR TTP (pseudonymisation only) on http://${o.host}:${actual}/ttp/v1 (auth database: ${db.kind})\n`);
+  const how = jwks ? 'access tokens checked with the register’s public keys; no database' : `WARNING: authenticates with the register’s database (${db!.kind}); set LIR_REGISTER_JWKS or LIR_PUBLIC_URL to run the TTP apart from it`;
+  process.stderr.write(`LIR TTP (pseudonymisation only) on http://${o.host}:${actual}/ttp/v1 (${how})\n`);
 }
