@@ -18,6 +18,7 @@ import { auditCommand } from './commands/audit.js';
 import { ttpCommand } from './commands/ttp.js';
 import { usersCommand } from './commands/users.js';
 import { statsCommand } from './commands/stats.js';
+import { simulateCommand } from './commands/simulate.js';
 import { pseudonymsCommand } from './commands/pseudonyms.js';
 
 export function buildProgram(): Command {
@@ -26,7 +27,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  for (const cmd of [serveCommand(), migrateCommand(), importCommand(), queryCommand(), catalogueCommand(), certificatesCommand(), recallsCommand(), providersCommand(), tokensCommand(), clientsCommand(), ttpCommand(), usersCommand(), statsCommand(), pseudonymsCommand(), udiCommand(), auditCommand()]) {
+  for (const cmd of [serveCommand(), migrateCommand(), importCommand(), queryCommand(), catalogueCommand(), certificatesCommand(), recallsCommand(), providersCommand(), tokensCommand(), clientsCommand(), ttpCommand(), usersCommand(), statsCommand(), pseudonymsCommand(), udiCommand(), auditCommand(), simulateCommand()]) {
     program.addCommand(cmd);
   }
   for (const cmd of program.commands) cmd.exitOverride();
