@@ -80,8 +80,8 @@ describe.each(DATABASES)('generated data through intake on $name', (database) =>
         statuses.push(res.statusCode);
       }
       expect(statuses.length).toBe(120);
-      const [{ count }] = await db.query<{ count: string }>('SELECT count(DISTINCT id)::text AS count FROM records');
-      expect(Number(count)).toBeGreaterThan(60);
+      const [row] = await db.query<{ count: string }>('SELECT count(DISTINCT id)::text AS count FROM records');
+      expect(Number(row!.count)).toBeGreaterThan(60);
       await app.close();
     } finally {
       await db.close();
