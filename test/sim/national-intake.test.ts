@@ -47,6 +47,7 @@ describe.each(DATABASES)('generated data through intake on $name', (database) =>
       expect(summary.rows).toBe(3000);
       expect(summary.created + summary.updated + summary.withdrawn + summary.unchanged).toBe(3000 - invalidLines.length);
       expect(summary.withdrawn).toBe(model.stats().byKind.withdrawal);
+      expect(summary.unchanged).toBe(0);
     } finally {
       await db.close();
     }

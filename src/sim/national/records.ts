@@ -273,9 +273,9 @@ export function* generateRows(input: GeneratorInput): Generator<SimRecord> {
     if (typeof rec.lot === 'string' && rDel.chance(DELIVERY.correctionShare)) {
       // first delivered with a typing error in the lot, corrected a few days later
       push({ ...rec, lot: `${rec.lot.slice(0, -1)}${rec.lot.endsWith('X') ? 'Y' : 'X'}` }, when, 'implantation', day);
-      push(rec, iso(Math.min(endDay, dayOf(when) + rDel.int(1, 20))), 'correction', day);
+      push({ ...rec }, iso(Math.min(endDay, dayOf(when) + rDel.int(1, 20))), 'correction', day);
     } else {
-      push(rec, when, 'implantation', day);
+      push({ ...rec }, when, 'implantation', day); // a copy: the follow-up adds to rec later
     }
   }
 
