@@ -8,7 +8,9 @@
 // process and fresh database; a failing step records its error and the suite goes on.
 //
 //   npx tsx bench/suite.ts [--records 1000000] [--db pglite|postgres|both] [--steps copy,import,fhir,queries,stats]
-//                          [--data DIR] [--concurrency 6] [--chunk 200] [--runs 200] [--keep]
+//                          [--data DIR] [--concurrency 6] [--chunk 200] [--fhir-mode bulk|single] [--fhir-limit N]
+//                          [--runs 200] [--keep]
+// --fhir-limit N sends only the first N Bundles in step (c) (its rate is per record sent).
 // PostgreSQL: DATABASE_URL names a server on which the suite creates (and drops) its databases.
 // The generated data is kept per size and seed in the system's temporary directory (or --data DIR)
 // and reused by later runs. Results: bench/results/suite-<db>-<N>.json.
@@ -152,7 +154,7 @@ for (const kind of kinds) {
       if (r.value.ok && r.target) queryTarget = r.target;
     }
     if (steps.has('fhir')) {
-      const extra = ['--concurrency', String(a.num('concurrency', 6)), '--chunk', String(a.num('chunk', 200)), '--mode', a.get('fhir-mode', 'bulk')!];
+      const extra = ['--concurrency', String(a.num('concurrency', 6)), '--chunk', String(a.num('chunk', 200)), '--mode', a.get('fhir-mode', 'bulk')!, '--limit', String(a.num('fhir-limit', 0))];
       const r = await withTarget(kind, 'fhir', (t) => step('fhir', 'bench/steps/fhir-http.ts', t, extra), failed);
       results.fhir = r.value;
       if (r.target) toDrop.push(r.target);

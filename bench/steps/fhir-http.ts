@@ -5,7 +5,7 @@
 // provider's chunks go one after the other, in file order, so corrections follow what they
 // correct). Every Bundle is validated in full by the register, as on POST /fhir/R4.
 //   node --import tsx bench/steps/fhir-http.ts --target JSON --dir DIR --result FILE
-//       [--concurrency 6] [--chunk 200] [--mode bulk|single]
+//       [--concurrency 6] [--chunk 200] [--mode bulk|single] [--limit N]
 // --mode single posts each Bundle alone to POST /fhir/R4 (an EHR's one-procedure-at-a-time path).
 
 import { spawn } from 'node:child_process';
@@ -22,6 +22,8 @@ const resultFile = a.need('result');
 const concurrency = a.num('concurrency', 6);
 const chunkLines = a.num('chunk', 200);
 const mode = a.get('mode', 'bulk') as 'bulk' | 'single';
+/** send only the first N Bundles of the file (0: all) */
+const limit = a.num('limit', 0);
 
 // ---- set-up: reference data and one token per provider ----
 const db = await openTarget(target);
@@ -31,7 +33,9 @@ for (const [kvk, providerId] of ref.providers) tokens.set(kvk, (await createToke
 await db.close();
 
 // ---- the server ----
-const server = spawn(NODE_TSX[0]!, [...NODE_TSX.slice(1), 'bin/lir.js', 'serve', '--port', '0'], {
+// LIR_BENCH_SERVER_NODE_ARGS: extra node options for the server, e.g. "--cpu-prof --cpu-prof-dir=prof"
+const serverNodeArgs = (process.env.LIR_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const server = spawn(NODE_TSX[0]!, [...serverNodeArgs, ...NODE_TSX.slice(1), 'bin/lir.js', 'serve', '--port', '0'], {
   env: { ...targetEnv(target), LOG_LEVEL: process.env.LIR_BENCH_LOG_LEVEL ?? 'warn' },
   stdio: ['ignore', 'inherit', 'pipe'],
 });
@@ -171,6 +175,7 @@ const workers = Array.from({ length: concurrency }, () => worker());
 let lines = 0;
 for await (const line of createInterface({ input: createReadStream(join(dir, 'bundles.ndjson')), crlfDelay: Infinity })) {
   if (!line.trim()) continue;
+  if (limit > 0 && lines >= limit) break;
   lines++;
   const kvk = providerOf(line) ?? tokens.keys().next().value!;
   let buf = buffers.get(kvk);
@@ -201,7 +206,7 @@ const mem = serverMem.stop();
 const lat = [...totals.latencyMs].sort((x, y) => x - y);
 const pct = (p: number) => (lat.length ? +lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))]!.toFixed(1) : null);
 const result = {
-  mode, concurrency, bundlesPerRequest: perRequest, bundles: totals.bundles, lines, requests: totals.requests, refusedBundles: totals.refusedBundles,
+  mode, concurrency, limit: limit || null, bundlesPerRequest: perRequest, bundles: totals.bundles, lines, requests: totals.requests, refusedBundles: totals.refusedBundles,
   records: totals.records, rejectedRecords: totals.rejectedRecords, retries429: totals.retries429, httpErrors: totals.httpErrors,
   seconds: +seconds.toFixed(2), recordsPerSecond: Math.round(totals.records / seconds), bundlesPerSecond: Math.round(totals.bundles / seconds),
   requestLatencyMs: { p50: pct(50), p95: pct(95), p99: pct(99) },
