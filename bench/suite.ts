@@ -118,7 +118,7 @@ if (adminUrl && kinds.includes('postgres')) {
     const { default: pg } = await import('pg');
     const c = new pg.Client({ connectionString: adminUrl });
     await c.connect();
-    m.postgres = ((await c.query<{ v: string }>('SHOW server_version')).rows[0]?.v);
+    m.postgres = ((await c.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v);
     await c.end();
   } catch {
     // reported by the steps
