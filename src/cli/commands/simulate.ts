@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { createNationalModel, MAX_RECORDS, MIN_RECORDS, parseScenario, type ScenarioSpec } from '../../sim/national/index.js';
 import { catalogueCsv, providersCsv, recordLine, RECORDS_HEADER } from '../../sim/national/csv.js';
-import { recordBundle } from '../../sim/national/fhir.js';
+import { recordBundle, recordsBundle } from '../../sim/national/fhir.js';
+import type { SimFields } from '../../sim/national/records.js';
 import { loadReferenceData } from '../../sim/national/load.js';
 import { openServices } from '../../register/services.js';
 import { CliError } from '../cli-error.js';
@@ -20,6 +21,8 @@ interface SimulateOpts {
   startYear: number;
   endDate: string;
   invalidShare: number;
+  bundleSize: number;
+  bundleType: string;
   json?: boolean;
 }
 
@@ -35,11 +38,15 @@ export function simulateCommand(): Command {
     .option('--start-year <year>', 'first year of implantations', whole, 2019)
     .option('--end-date <date>', 'last date of any event (fixed, so the output does not depend on today)', '2026-10-31')
     .option('--invalid-share <p>', 'share of deliberately invalid rows', share, 0.01)
+    .option('--bundle-size <n>', 'records per FHIR Bundle: 1 writes one transaction Bundle per row; more puts consecutive valid rows of one provider into one Bundle of up to n records', bundleSize, 1)
+    .option('--bundle-type <type>', 'type of the multi-record Bundles: batch (each record accepted or refused on its own) or transaction (all or nothing)', 'batch')
     .option('--json', 'print the manifest as JSON')
     .action(async (o: SimulateOpts) => {
       const formats = o.format.split(',').map((f) => f.trim());
       if (formats.some((f) => f !== 'csv' && f !== 'fhir') || formats.length === 0) throw new CliError('--format: give csv, fhir or csv,fhir');
       if (!/^\d{4}-\d{2}-\d{2}$/.test(o.endDate)) throw new CliError('--end-date: give a date YYYY-MM-DD');
+      if (o.bundleType !== 'batch' && o.bundleType !== 'transaction') throw new CliError('--bundle-type: give batch or transaction');
+      const bundleType = o.bundleType;
       let model;
       try {
         model = createNationalModel({ seed: o.seed, records: o.records, startYear: o.startYear, endDate: o.endDate, invalidShare: o.invalidShare, scenarios: o.scenario });
@@ -58,16 +65,38 @@ export function simulateCommand(): Command {
       const invalidRows: { line: number; ref: string; defect: string }[] = [];
       let row = 0;
       let bundles = 0;
+      let bundled = 0;
+      // --bundle-size > 1: each provider's valid rows wait here, in file order, until it has a full Bundle
+      const waiting = new Map<string, SimFields[]>();
+      const writeBundle = (rows: SimFields[]) => {
+        bundles++;
+        const first = bundled + 1;
+        bundled += rows.length;
+        return fhir!.write(JSON.stringify(recordsBundle(rows, first, bundleType)) + '\n');
+      };
       try {
         for (const r of model.records()) {
           row++;
           if (r.invalid !== null) invalidRows.push({ line: row + 1, ref: String(r.record.providerRecordRef), defect: r.invalid });
           if (csv) await csv.write(recordLine(r.record));
           if (fhir && r.invalid === null) {
-            await fhir.write(JSON.stringify(recordBundle(r.record, ++bundles)) + '\n');
+            if (o.bundleSize === 1) {
+              bundled++;
+              await fhir.write(JSON.stringify(recordBundle(r.record, ++bundles)) + '\n');
+            } else {
+              const kvk = String(r.record.providerKvk);
+              let rows = waiting.get(kvk);
+              if (!rows) waiting.set(kvk, (rows = []));
+              rows.push(r.record);
+              if (rows.length >= o.bundleSize) {
+                waiting.delete(kvk);
+                await writeBundle(rows);
+              }
+            }
           }
           if ((row & 1023) === 0) progress.update({ done: row, total: o.records, rows: row });
         }
+        for (const rows of waiting.values()) await writeBundle(rows);
         await csv?.close();
         await fhir?.close();
         progress.finish({ done: row, total: o.records, rows: row });
@@ -87,7 +116,14 @@ export function simulateCommand(): Command {
           'providers.csv': { rows: model.providers.length },
           'catalogue.csv': { rows: model.catalogue.length, devicesNotInCatalogue: model.devices.filter((d) => !d.inCatalogue).map((d) => d.udiDi) },
           ...(csv ? { 'records.csv': { rows: row, header: 'line 1', invalidRows: invalidRows.length } } : {}),
-          ...(fhir ? { 'bundles.ndjson': { bundles, note: 'one transaction Bundle per valid row; invalid rows are left out' } } : {}),
+          ...(fhir
+            ? {
+                'bundles.ndjson':
+                  o.bundleSize === 1
+                    ? { bundles, note: 'one transaction Bundle per valid row; invalid rows are left out' }
+                    : { bundles, records: bundled, bundleSize: o.bundleSize, bundleType, note: `${bundleType} Bundles of up to ${o.bundleSize} valid rows of one provider, in the provider's row order; invalid rows are left out` },
+              }
+            : {}),
           'ground-truth.json': {},
         },
         counts: stats,
@@ -144,6 +180,11 @@ function whole(value: string): number {
 function records(value: string): number {
   const n = whole(value.replace(/_/g, ''));
   if (n < MIN_RECORDS || n > MAX_RECORDS) throw new InvalidArgumentError(`give a number from ${MIN_RECORDS} to ${MAX_RECORDS}`);
+  return n;
+}
+function bundleSize(value: string): number {
+  const n = whole(value);
+  if (n < 1 || n > 10_000) throw new InvalidArgumentError('give a number from 1 to 10000');
   return n;
 }
 function share(value: string): number {

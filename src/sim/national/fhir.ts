@@ -2,6 +2,9 @@
 // src/register/fhir/bundle-to-records.ts reads (Organization by KvK, Patient with only the
 // pseudonym and date of death, Procedure, Device, DeviceUseStatement with the register's
 // extensions). Written as NDJSON for `POST /fhir/R4/$deliver-bundles`, or posted one by one.
+// `recordsBundle` puts several records of one provider into one batch Bundle (`lir simulate
+// --bundle-size N`): one Organization for all, one Patient per pseudonym (and date of death),
+// and each record's Procedure, Device and DeviceUseStatement with their own fullUrls.
 
 import type { SimFields } from './records.js';
 
@@ -17,14 +20,47 @@ const LATERALITY: Record<string, string> = { left: '7771000', right: '24028007',
 
 type Json = Record<string, unknown>;
 
+const fullUrl = (n: number, i: number) => `urn:uuid:5a1e0000-0000-4000-8000-${n.toString(16).padStart(11, '0')}${i}`;
+
 /** A transaction Bundle for one record; `n` makes the urn:uuid fullUrls unique and deterministic. */
 export function recordBundle(r: SimFields, n: number): Json {
-  const hex = n.toString(16).padStart(11, '0');
-  const url = (i: number) => `urn:uuid:5a1e0000-0000-4000-8000-${hex}${i}`;
   const entry: Json[] = [];
+  recordEntries(r, n, entry, new Map());
+  return { resourceType: 'Bundle', type: 'transaction', entry };
+}
+
+/**
+ * One Bundle for several records of the same provider (`lir simulate --bundle-size N`). `first` is
+ * the number of the first record (the next ones count on), so fullUrls stay unique in the file.
+ * Type `batch` by default: every record is accepted or refused on its own, as in a bulk export
+ * where one bad record must not hold back the others; `transaction` makes it all or nothing.
+ */
+export function recordsBundle(rows: readonly SimFields[], first: number, type: 'batch' | 'transaction' = 'batch'): Json {
+  if (rows.length === 0) throw new Error('recordsBundle: no records');
+  const kvk = rows[0]!.providerKvk;
+  if (rows.some((r) => r.providerKvk !== kvk)) throw new Error('recordsBundle: the records of one Bundle have one provider');
+  const entry: Json[] = [];
+  const shared = new Map<string, string>();
+  rows.forEach((r, k) => recordEntries(r, first + k, entry, shared));
+  return { resourceType: 'Bundle', type, entry };
+}
+
+/**
+ * The entries of one record, appended to `entry`. `shared` maps an Organization (by KvK) or a
+ * Patient (by pseudonym and date of death) already in the Bundle to its fullUrl, so that a
+ * multi-record Bundle names each once; a Patient with another date of death gets its own entry.
+ */
+function recordEntries(r: SimFields, n: number, entry: Json[], shared: Map<string, string>): void {
+  const url = (i: number) => fullUrl(n, i);
   const add = (i: number, resource: Json) => entry.push({ fullUrl: url(i), resource, request: { method: 'POST', url: resource.resourceType } });
-  add(0, { resourceType: 'Organization', identifier: [{ system: KVK, value: r.providerKvk }] });
-  const org = { reference: url(0) };
+  const once = (key: string, i: number, resource: () => Json): string => {
+    const known = shared.get(key);
+    if (known !== undefined) return known;
+    add(i, resource());
+    shared.set(key, url(i));
+    return url(i);
+  };
+  const org = { reference: once(`Organization|${String(r.providerKvk)}`, 0, () => ({ resourceType: 'Organization', identifier: [{ system: KVK, value: r.providerKvk }] })) };
 
   if (r.action === 'withdraw') {
     add(4, {
@@ -35,17 +71,20 @@ export function recordBundle(r: SimFields, n: number): Json {
       subject: { reference: '#p' },
       device: { display: 'withdrawn record' },
     });
-    return { resourceType: 'Bundle', type: 'transaction', entry };
+    return;
   }
 
   const dus: Json = { resourceType: 'DeviceUseStatement' };
   const ext: Json[] = [{ url: 'http://nictiz.nl/fhir/StructureDefinition/ext-MedicalDevice.Location', valueReference: org }];
   let subject: Json;
   if (r.patientPseudonym !== undefined) {
-    const patient: Json = { resourceType: 'Patient', identifier: [{ system: PSEUDONYM, value: r.patientPseudonym }] };
-    if (r.deathDate !== undefined) patient.deceasedDateTime = r.deathDate;
-    add(1, patient);
-    subject = { reference: url(1) };
+    subject = {
+      reference: once(`Patient|${String(r.patientPseudonym)}|${String(r.deathDate ?? '')}`, 1, () => {
+        const patient: Json = { resourceType: 'Patient', identifier: [{ system: PSEUDONYM, value: r.patientPseudonym }] };
+        if (r.deathDate !== undefined) patient.deceasedDateTime = r.deathDate;
+        return patient;
+      }),
+    };
   } else {
     dus.contained = [{ resourceType: 'Patient', id: 'p' }];
     subject = { reference: '#p' };
@@ -102,5 +141,4 @@ export function recordBundle(r: SimFields, n: number): Json {
     dus.bodySite = site;
   }
   add(4, dus);
-  return { resourceType: 'Bundle', type: 'transaction', entry };
 }
