@@ -1,12 +1,15 @@
-// Suite step (c): FHIR transaction Bundles over real HTTP. Loads the providers and catalogue into a
-// fresh database, gives every provider a bearer token, starts `lir serve` on a free port (its own
+// Suite step (c): FHIR Bundles over real HTTP. Loads the providers and catalogue into a fresh
+// database, gives every provider a bearer token, starts `lir serve` on a free port (its own
 // process, whose peak memory is sampled), and sends DIR/bundles.ndjson with several concurrent
-// clients to POST /fhir/R4/$deliver-bundles, in chunks of one provider's consecutive Bundles (a
-// provider's chunks go one after the other, in file order, so corrections follow what they
-// correct). Every Bundle is validated in full by the register, as on POST /fhir/R4.
+// clients. A provider's requests go one after the other, in file order, so corrections follow what
+// they correct. Every Bundle is validated in full by the register.
 //   node --import tsx bench/steps/fhir-http.ts --target JSON --dir DIR --result FILE
-//       [--concurrency 6] [--chunk 200] [--mode bulk|single] [--limit N]
-// --mode single posts each Bundle alone to POST /fhir/R4 (an EHR's one-procedure-at-a-time path).
+//       [--concurrency 6] [--chunk 200] [--mode single|bulk] [--limit N]
+// --mode single (default) posts each Bundle alone to POST /fhir/R4: with one record per Bundle an
+// EHR's one-procedure-at-a-time path, with many (`lir simulate --bundle-size N`) a bulk export as
+// one batch or transaction Bundle. --mode bulk posts chunks of --chunk consecutive Bundles of one
+// provider as NDJSON to POST /fhir/R4/$deliver-bundles. --limit N sends Bundles until N records
+// (DeviceUseStatements) have been sent: a count of records, not of Bundles.
 
 import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
@@ -21,8 +24,8 @@ const dir = a.need('dir');
 const resultFile = a.need('result');
 const concurrency = a.num('concurrency', 6);
 const chunkLines = a.num('chunk', 200);
-const mode = a.get('mode', 'bulk') as 'bulk' | 'single';
-/** send only the first N Bundles of the file (0: all) */
+const mode = a.get('mode', 'single') as 'bulk' | 'single';
+/** send Bundles until N records have been sent (0: all) */
 const limit = a.num('limit', 0);
 
 // ---- set-up: reference data and one token per provider ----
@@ -73,7 +76,10 @@ function providerOf(line: string): string | undefined {
 }
 
 interface Chunk { kvk: string; lines: string[] }
-const totals = { bundles: 0, requests: 0, refusedBundles: 0, records: 0, rejectedRecords: 0, retries429: 0, httpErrors: 0, latencyMs: [] as number[] };
+const DUS = /"resourceType"\s*:\s*"DeviceUseStatement"/g;
+/** Records of one Bundle line: its DeviceUseStatements (a contained resource is never one). */
+const recordsIn = (line: string) => line.match(DUS)?.length ?? 0;
+const totals = { recordsSent: 0, bundles: 0, requests: 0, refusedBundles: 0, records: 0, rejectedRecords: 0, retries429: 0, httpErrors: 0, latencyMs: [] as number[] };
 const buffers = new Map<string, string[]>();
 const ready: Chunk[] = [];
 const inFlight = new Set<string>();
@@ -135,11 +141,19 @@ async function post(chunk: Chunk): Promise<void> {
         if (totals.httpErrors <= 3) process.stderr.write(`HTTP ${res.status}: ${text.slice(0, 300)}\n`);
       } else countAnswer(text);
     } else if (res.ok) {
+      // per entry: a DeviceUseStatement entry answered 200/201 is a stored record
+      const sent = JSON.parse(chunk.lines[0]!) as { entry?: { resource?: { resourceType?: string } }[] };
       const b = JSON.parse(text) as { entry?: { response?: { status?: string } }[] };
-      totals.records += (b.entry ?? []).filter((e) => /DeviceUseStatement/.test(JSON.stringify(e.response ?? {}))).length || 1;
+      (sent.entry ?? []).forEach((e, k) => {
+        if (e.resource?.resourceType !== 'DeviceUseStatement') return;
+        if (/^20[01]/.test(b.entry?.[k]?.response?.status ?? '')) totals.records++;
+        else totals.rejectedRecords++;
+      });
     } else {
       totals.refusedBundles++;
+      totals.rejectedRecords += recordsIn(chunk.lines[0]!);
       if (res.status >= 500) totals.httpErrors++;
+      if (totals.refusedBundles <= 3) process.stderr.write(`HTTP ${res.status}: ${text.slice(0, 300)}\n`);
     }
     return;
   }
@@ -175,8 +189,9 @@ const workers = Array.from({ length: concurrency }, () => worker());
 let lines = 0;
 for await (const line of createInterface({ input: createReadStream(join(dir, 'bundles.ndjson')), crlfDelay: Infinity })) {
   if (!line.trim()) continue;
-  if (limit > 0 && lines >= limit) break;
+  if (limit > 0 && totals.recordsSent >= limit) break;
   lines++;
+  totals.recordsSent += recordsIn(line);
   const kvk = providerOf(line) ?? tokens.keys().next().value!;
   let buf = buffers.get(kvk);
   if (!buf) buffers.set(kvk, (buf = []));
@@ -206,12 +221,13 @@ const mem = serverMem.stop();
 const lat = [...totals.latencyMs].sort((x, y) => x - y);
 const pct = (p: number) => (lat.length ? +lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))]!.toFixed(1) : null);
 const result = {
-  mode, concurrency, limit: limit || null, bundlesPerRequest: perRequest, bundles: totals.bundles, lines, requests: totals.requests, refusedBundles: totals.refusedBundles,
+  mode, endpoint: mode === 'bulk' ? 'POST /fhir/R4/$deliver-bundles' : 'POST /fhir/R4', concurrency, limit: limit || null, bundlesPerRequest: perRequest,
+  recordsPerBundle: lines > 0 ? +(totals.recordsSent / lines).toFixed(2) : null, recordsSent: totals.recordsSent, bundles: totals.bundles, lines, requests: totals.requests, refusedBundles: totals.refusedBundles,
   records: totals.records, rejectedRecords: totals.rejectedRecords, retries429: totals.retries429, httpErrors: totals.httpErrors,
   seconds: +seconds.toFixed(2), recordsPerSecond: Math.round(totals.records / seconds), bundlesPerSecond: Math.round(totals.bundles / seconds),
   requestLatencyMs: { p50: pct(50), p95: pct(95), p99: pct(99) },
   serverPeakRssMiB: mem.peakRssMiB, clientPeakRssMiB: ownPeakRssMiB(), serverLogLevel: process.env.LIR_BENCH_LOG_LEVEL ?? 'warn',
   referenceLoadSeconds: +ref.seconds.toFixed(2),
 };
-process.stderr.write(`FHIR ${mode}: ${totals.records.toLocaleString('en')} records in ${seconds.toFixed(1)} s (${result.recordsPerSecond.toLocaleString('en')} records/s), server peak RSS ${mem.peakRssMiB} MiB\n`);
+process.stderr.write(`FHIR ${mode}, ${result.recordsPerBundle} records per Bundle: ${totals.records.toLocaleString('en')} records in ${seconds.toFixed(1)} s (${result.recordsPerSecond.toLocaleString('en')} records/s), server peak RSS ${mem.peakRssMiB} MiB\n`);
 writeJson(resultFile, result);
