@@ -20,22 +20,28 @@ export async function refreshClosures(tx: Queryable, pseudonyms: string[], ids: 
       [pseudonyms],
     );
   }
-  // One UPDATE on the implantations themselves, no self-join: the rows are found through the
-  // pseudonym and id indexes, and each row's values come from index lookups. (A join back to
-  // `records` made the planner hash the whole table, a cost that grew with the register.)
-  const explant = `LEAST(r.explant_date, (
-         SELECT min(e.explant_date) FROM records e
-         WHERE coalesce(e.closes_record_id, e.linked_record_id) = r.id AND e.kind <> 'implantation'
-           AND e.status = 'active'))`;
-  const death = `LEAST(r.death_date, (
-         SELECT min(d.death_date) FROM records d
-         WHERE d.status = 'active' AND d.death_date IS NOT NULL AND d.death_date >= r.implant_date
-           AND ((r.patient_pseudonym IS NOT NULL AND d.patient_pseudonym = r.patient_pseudonym)
-                OR (coalesce(d.closes_record_id, d.linked_record_id) = r.id AND d.kind <> 'implantation'))))`;
   await tx.query(
-    `UPDATE records r SET closed_explant_date = ${explant}, closed_death_date = ${death}
-     WHERE r.kind = 'implantation' AND (r.patient_pseudonym = ANY($1::text[]) OR r.id = ANY($2::uuid[]))
-       AND (r.closed_explant_date IS DISTINCT FROM ${explant} OR r.closed_death_date IS DISTINCT FROM ${death})`,
+    `WITH target AS (
+       SELECT i.patient_key, i.id, i.implant_date, i.explant_date, i.death_date, i.patient_pseudonym
+       FROM records i
+       WHERE i.kind = 'implantation' AND (i.patient_pseudonym = ANY($1::text[]) OR i.id = ANY($2::uuid[]))
+     ), computed AS (
+       SELECT t.patient_key, t.id,
+         LEAST(t.explant_date, (
+           SELECT min(e.explant_date) FROM records e
+           WHERE coalesce(e.closes_record_id, e.linked_record_id) = t.id AND e.kind <> 'implantation'
+             AND e.status = 'active')) AS explant,
+         LEAST(t.death_date, (
+           SELECT min(d.death_date) FROM records d
+           WHERE d.status = 'active' AND d.death_date IS NOT NULL AND d.death_date >= t.implant_date
+             AND ((t.patient_pseudonym IS NOT NULL AND d.patient_pseudonym = t.patient_pseudonym)
+                  OR (coalesce(d.closes_record_id, d.linked_record_id) = t.id AND d.kind <> 'implantation')))) AS death
+       FROM target t
+     )
+     UPDATE records r SET closed_explant_date = c.explant, closed_death_date = c.death
+     FROM computed c
+     WHERE r.patient_key = c.patient_key AND r.id = c.id
+       AND (r.closed_explant_date IS DISTINCT FROM c.explant OR r.closed_death_date IS DISTINCT FROM c.death)`,
     [pseudonyms, ids],
   );
 }
