@@ -80,8 +80,15 @@ async function generate(bundleSize = 1): Promise<StepResult> {
   const sizes = Object.fromEntries(files.map((f) => [f, mib(statSize(join(dir, f)))]));
   return {
     ok: true, reused: false, dir, bundleSize, wallSeconds: round(run.seconds), recordsPerSecond: Math.round(N / run.seconds), peakRssMiB: run.peakRssMiB,
-    fileMiB: sizes, manifest: existsSync(manifest) ? (JSON.parse(readFileSync(manifest, 'utf8')) as unknown) : undefined,
+    fileMiB: sizes, manifest: existsSync(manifest) ? summariseManifest(JSON.parse(readFileSync(manifest, 'utf8'))) : undefined,
   };
+}
+
+/** The generator's manifest without its long lists (every invalid row): the result files stay small. */
+function summariseManifest(manifest: unknown): unknown {
+  if (Array.isArray(manifest)) return manifest.length > 50 ? { omitted: `list of ${manifest.length} entries; see the manifest.json the generator writes` } : manifest;
+  if (manifest && typeof manifest === 'object') return Object.fromEntries(Object.entries(manifest).map(([k, v]) => [k, summariseManifest(v)]));
+  return manifest;
 }
 
 function statSize(p: string): number {
