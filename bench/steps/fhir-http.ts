@@ -39,7 +39,8 @@ await db.close();
 // LIR_BENCH_SERVER_NODE_ARGS: extra node options for the server, e.g. "--cpu-prof --cpu-prof-dir=prof"
 const serverNodeArgs = (process.env.LIR_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const server = spawn(NODE_TSX[0]!, [...serverNodeArgs, ...NODE_TSX.slice(1), 'bin/lir.js', 'serve', '--port', '0'], {
-  env: { ...targetEnv(target), LOG_LEVEL: process.env.LIR_BENCH_LOG_LEVEL ?? 'warn' },
+  // a load test measures the pipeline, not the rate limits: raise them for this server
+  env: { ...targetEnv(target), LOG_LEVEL: process.env.LIR_BENCH_LOG_LEVEL ?? 'warn', LIR_ADDRESS_RATE_PER_MINUTE: '100000000', LIR_TOKEN_RATE_PER_MINUTE: '100000000' },
   stdio: ['ignore', 'inherit', 'pipe'],
 });
 const serverMem = watchMemory(server.pid!);

@@ -17,7 +17,8 @@ export function serveCommand(): Command {
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`port must be a number from 0 to 65535, not ${o.port ?? process.env.PORT}`);
       if (o.only !== undefined && o.only !== 'ttp') throw new CliError(`--only takes ttp, not ${o.only}`);
       if (o.only === 'ttp') return serveTtpOnly({ port, host: o.host });
-      const services = await openServices();
+      const rates = ratesFromEnv();
+      const services = await openServices(rates.legacyTokenRatePerMinute !== undefined ? { auth: { legacyTokenRatePerMinute: rates.legacyTokenRatePerMinute } } : {});
       if (o.demo) {
         const [{ n }] = (await services.db.query<{ n: number }>('SELECT count(*)::int AS n FROM providers')) as [{ n: number }];
         if (n === 0) {
@@ -34,6 +35,7 @@ export function serveCommand(): Command {
       }
       const app = await buildApp(services, {
         logger: { level: process.env.LOG_LEVEL ?? 'info' },
+        ...(rates.addressRatePerMinute !== undefined ? { addressRatePerMinute: rates.addressRatePerMinute } : {}),
       });
       const shutdown = async () => {
         await app.close();
@@ -47,4 +49,21 @@ export function serveCommand(): Command {
       const actual = typeof address === 'object' && address ? address.port : port;
       process.stderr.write(`LIR register on http://${o.host}:${actual}/ (database: ${services.db.kind})\n`);
     });
+}
+
+/**
+ * Rate limits an operator may raise (a load test, a proxy that already limits): requests per minute
+ * per network address (LIR_ADDRESS_RATE_PER_MINUTE, default 3,000) and per legacy token or portal
+ * session (LIR_TOKEN_RATE_PER_MINUTE, default 600). OAuth clients carry their own rate.
+ */
+function ratesFromEnv(): { addressRatePerMinute?: number; legacyTokenRatePerMinute?: number } {
+  const read = (name: string): number | undefined => {
+    const v = process.env[name];
+    if (v === undefined || v === '') return undefined;
+    if (!/^[0-9]{1,9}$/.test(v) || Number(v) < 1) throw new CliError(`${name} must be a whole number of requests per minute, not ${v}`);
+    return Number(v);
+  };
+  const addressRatePerMinute = read('LIR_ADDRESS_RATE_PER_MINUTE');
+  const legacyTokenRatePerMinute = read('LIR_TOKEN_RATE_PER_MINUTE');
+  return { ...(addressRatePerMinute !== undefined ? { addressRatePerMinute } : {}), ...(legacyTokenRatePerMinute !== undefined ? { legacyTokenRatePerMinute } : {}) };
 }
