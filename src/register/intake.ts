@@ -152,7 +152,11 @@ export class Intake {
         try {
           await this.db.transaction(async (tx) => {
             const deliveryIds = await this.ensureDeliveries(tx, req, owned, receivedAt);
-            for (const round of rounds(pending)) await this.applyRound(tx, round, deliveryIds, receivedAt);
+            // closures are refreshed once for the whole call, after every round: a later round
+            // may write back link columns it read before, and the refresh recomputes them all
+            const touched: Touched = { pseudonyms: new Set(), ids: new Set() };
+            for (const round of rounds(pending)) await this.applyRound(tx, round, deliveryIds, receivedAt, touched);
+            if (touched.ids.size > 0) await refreshClosures(tx, [...touched.pseudonyms], [...touched.ids]);
             if (req.mode === 'transaction' && items.some((it) => it.errors.length > 0)) throw new RollBack();
             await this.storeIssuesAndCounts(tx, owned, deliveryIds, req.caller);
           });
@@ -281,7 +285,7 @@ export class Intake {
     return ids;
   }
 
-  private async applyRound(tx: Queryable, round: Pending[], deliveryIds: Map<string, string>, receivedAt: Date): Promise<void> {
+  private async applyRound(tx: Queryable, round: Pending[], deliveryIds: Map<string, string>, receivedAt: Date, touched: Touched): Promise<void> {
     const existing = new Map<string, Existing>();
     const rows = await tx.query<Existing>(
       `SELECT r.* FROM unnest($1::uuid[], $2::text[]) AS k(provider_id, ref)
@@ -302,8 +306,8 @@ export class Intake {
     const updates: Record<string, unknown>[] = [];
     const refs: unknown[][] = [];
     const versions: Record<string, unknown>[] = [];
-    const touchedPseudonyms = new Set<string>();
-    const touchedIds = new Set<string>();
+    const touchedPseudonyms = touched.pseudonyms;
+    const touchedIds = touched.ids;
     const at = receivedAt.toISOString();
 
     for (const p of round) {
@@ -395,7 +399,6 @@ export class Intake {
     if (versions.length > 0) {
       const vcols = ['patient_key', 'record_id', 'version', 'delivery_id', 'action', 'received_at', 'late', 'content', 'content_hash'];
       await tx.copyFrom('record_versions', vcols, [versions.map((v) => csvLine(vcols.map((c) => v[c]))).join('')]);
-      await refreshClosures(tx, [...touchedPseudonyms], [...touchedIds]);
     }
   }
 
@@ -483,6 +486,12 @@ function newEvents(r: RegisterRecord, old: Existing | undefined): string[] {
   if (r.explantDate && !old?.explant_date) events.push(r.explantDate);
   if (r.deathDate && !old?.death_date) events.push(r.deathDate);
   return events;
+}
+
+/** Records (and patients) whose closures the call must recompute when its rounds are done. */
+interface Touched {
+  pseudonyms: Set<string>;
+  ids: Set<string>;
 }
 
 function collectTouched(row: Existing, pseudonyms: Set<string>, ids: Set<string>): void {
