@@ -5,9 +5,9 @@
 // Filters are drawn from the data itself: lots and products of random records, the manufacturers
 // of the catalogue with a date window, and the five most-implanted products "still implanted".
 
-import { affectedPopulation, type AffectedPopulationFilter } from '../../src/register/affected-population.js';
+import { timeScenario } from '../query-timing.js';
+import type { AffectedPopulationFilter } from '../../src/register/affected-population.js';
 import { loadImplantTypes } from '../../src/catalogue/reference-data.js';
-import { OPERATOR } from '../../src/auth/caller.js';
 import { Random } from '../../src/sim/random.js';
 import { argv, decodeTarget, openTarget, ownPeakRssMiB, writeJson } from './common.js';
 
@@ -43,10 +43,6 @@ const windowOf = (): { implantedFrom: string; implantedTo: string } => {
   return { implantedFrom: new Date(from).toISOString().slice(0, 10), implantedTo: new Date(from + (hi - lo) / 3).toISOString().slice(0, 10) };
 };
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((x, y) => x - y);
-  return +s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!.toFixed(2);
-};
 const scenarios: [string, (() => AffectedPopulationFilter) | undefined][] = [
   ['one lot of one device', withLot.length ? () => { const r = rnd.pick(withLot); return { udiDi: [r.udi_di], lots: [r.lot!] }; } : undefined],
   ['one product (UDI-DI)', sample.length ? () => ({ udiDi: [rnd.pick(sample).udi_di] }) : undefined],
@@ -59,16 +55,7 @@ for (const [name, make] of scenarios) {
     results.push({ scenario: name, error: 'no data to draw this filter from' });
     continue;
   }
-  const times: number[] = [];
-  let implants = 0;
-  for (let i = 0; i < RUNS; i++) {
-    const filter = make();
-    const s = performance.now();
-    const answer = await affectedPopulation(db, OPERATOR, filter, implantTypes);
-    times.push(performance.now() - s);
-    implants += answer.implants;
-  }
-  const r = { scenario: name, runs: RUNS, meanImplants: Math.round(implants / RUNS), p50: pct(times, 50), p95: pct(times, 95), p99: pct(times, 99) };
+  const r = await timeScenario(db, name, make, RUNS, implantTypes);
   results.push(r);
   process.stderr.write(`${name.padEnd(34)} p50 ${r.p50} ms  p95 ${r.p95} ms  p99 ${r.p99} ms  (mean ${r.meanImplants} implants)\n`);
 }
