@@ -33,7 +33,8 @@ export function runStatsWithRequest(method: string, text: string): { request: Re
     throw new StatsInputError(`the request is not valid JSON: ${(err as Error).message}`, '');
   }
   const req = object(request);
-  return { request: req, result: fn(req) };
+  // the result as `lir stats` writes it, for every method alike
+  return { request: req, result: JSON.parse(statsJson(fn(req))) as unknown };
 }
 
 export function statsCommand(): Command {
@@ -45,7 +46,7 @@ export function statsCommand(): Command {
       try {
         if (o.svg && !STATS_CHARTS[method]) throw new StatsInputError(`--svg draws ${Object.keys(STATS_CHARTS).join(', ')}; ${method} has no picture`, '');
         const { request, result } = runStatsWithRequest(method, await readStdin());
-        process.stdout.write(statsJson(result) + '\n');
+        process.stdout.write(JSON.stringify(result) + '\n');
         if (o.svg) {
           await writeFile(o.svg, STATS_CHARTS[method]!(request, result as Record<string, unknown>));
           process.stderr.write(`picture written to ${o.svg}\n`);

@@ -1,21 +1,14 @@
 // `lir stats` methods for proportions, rates, 2×2 tables and disproportionality: each request read
 // field by field (errors name the field by JSON pointer), then the pure function.
 //
-// Results in JSON: an unbounded value (∞) is written as the string "Infinity", an undefined one (0/0,
-// or an interval that would need a zero cell's reciprocal) as null.
+// Results: an unbounded value is Infinity (written "Infinity" by `lir stats`, src/cli/commands/stats.ts),
+// an undefined one (0/0, or an interval that would need a zero cell's reciprocal) null.
 
 import { disproportionality } from '../disproportionality.js';
 import { clopperPearson, wilson } from '../proportions.js';
 import { poissonRate, rateRatio } from '../rates.js';
 import { type Json, level, number, object, oneOf, StatsInputError, type StatsMethod } from '../request.js';
 import { fisherExact, mantelHaenszelOddsRatio, mantelHaenszelRiskRatio, riskRatio, type Table } from '../two-by-two.js';
-
-/** ±Infinity → "Infinity"/"-Infinity" (JSON has no infinity; null is kept for undefined). */
-function json<T extends object>(result: T): Record<keyof T, unknown> {
-  const out = {} as Record<keyof T, unknown>;
-  for (const [k, v] of Object.entries(result)) out[k as keyof T] = v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : v;
-  return out;
-}
 
 const count = (req: Json, field: string) => number(req, field, { min: 0, integer: true });
 
@@ -45,22 +38,22 @@ export const proportionsMethods: Record<string, StatsMethod> = {
   },
 
   'poisson-rate'(req) {
-    return json(poissonRate(count(req, 'events'), exposure(req, 'exposure'), level(req)));
+    return poissonRate(count(req, 'events'), exposure(req, 'exposure'), level(req));
   },
 
   'rate-ratio'(req) {
-    return json(rateRatio(count(req, 'events1'), exposure(req, 'exposure1'), count(req, 'events2'), exposure(req, 'exposure2'), level(req)));
+    return rateRatio(count(req, 'events1'), exposure(req, 'exposure1'), count(req, 'events2'), exposure(req, 'exposure2'), level(req));
   },
 
   'risk-ratio'(req) {
     const t = table(req);
     if (t.a + t.b === 0) throw new StatsInputError('group 1 is empty (a + b = 0)', '/a');
     if (t.c + t.d === 0) throw new StatsInputError('group 2 is empty (c + d = 0)', '/c');
-    return json(riskRatio(t, level(req)));
+    return riskRatio(t, level(req));
   },
 
   fisher(req) {
-    return json(fisherExact(table(req), level(req)));
+    return fisherExact(table(req), level(req));
   },
 
   'mantel-haenszel'(req) {
@@ -69,12 +62,12 @@ export const proportionsMethods: Record<string, StatsMethod> = {
     const tables = strata.map((s, i) => table(object(s, `/strata/${i}`), `/strata/${i}`));
     const measure = oneOf(req, 'measure', ['rr', 'or'] as const);
     const lv = level(req);
-    return json((measure === 'rr' ? mantelHaenszelRiskRatio : mantelHaenszelOddsRatio)(tables, lv));
+    return (measure === 'rr' ? mantelHaenszelRiskRatio : mantelHaenszelOddsRatio)(tables, lv);
   },
 
   disproportionality(req) {
     const t = table(req);
     if (t.a + t.b + t.c + t.d === 0) throw new StatsInputError('the table is empty (a + b + c + d = 0)', '');
-    return json(disproportionality(t, level(req)));
+    return disproportionality(t, level(req));
   },
 };
