@@ -1,10 +1,10 @@
 // No secret, assertion or token in the logs: the app with a pino logger at trace level writing to
 // memory, driven through every token-endpoint path and bearer use, success and failure.
 
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { DATABASES } from '../helpers/databases.js';
+import { captureLogs } from '../helpers/log-capture.js';
 import { testRegister, type TestRegister } from '../helpers/register.js';
 import { buildApp } from '../../src/http/app.js';
 import { createClient } from '../../src/auth/oauth-clients.js';
@@ -16,16 +16,10 @@ useTempSecretFile();
 for (const database of DATABASES) describe(`logs of the OAuth flows on ${database.name}`, () => {
   let reg: TestRegister;
   let app: FastifyInstance;
-  const lines: string[] = [];
+  const { stream, lines } = captureLogs();
 
   beforeAll(async () => {
     reg = await testRegister(database);
-    const stream = new Writable({
-      write(chunk, _enc, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
     app = await buildApp(reg.services, { logger: { level: 'trace', stream } });
   });
   afterAll(async () => {

@@ -2,10 +2,10 @@
 // per network address; and no password, session cookie or CSRF token in the logs. Routes come from
 // Fastify itself, so a new route is covered without editing this file.
 
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { DATABASES } from '../helpers/databases.js';
+import { captureLogs } from '../helpers/log-capture.js';
 import { testRegister, type TestRegister } from '../helpers/register.js';
 import { useTempSecretFile } from '../auth/helpers.js';
 import { listRoutes } from '../access/route-list.js';
@@ -39,16 +39,10 @@ for (const database of DATABASES) describe(`hardening on ${database.name}`, () =
   let reg: TestRegister;
   let app: FastifyInstance;
   let token: string;
-  const lines: string[] = [];
+  const { stream, lines } = captureLogs();
 
   beforeAll(async () => {
     reg = await testRegister(database);
-    const stream = new Writable({
-      write(chunk, _enc, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
     app = await buildApp(reg.services, { logger: { level: 'trace', stream } });
     token = (await createToken(reg.db, { role: 'provider', providerId: reg.hospital.id, label: 't' })).token;
   });
