@@ -5,51 +5,26 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { captureOutput } from '../helpers/capture-output.js';
-import { createDatabase, DATABASES } from '../helpers/databases.js';
+import { DATABASES } from '../helpers/databases.js';
+import { useCliDatabase } from '../helpers/cli-database.js';
 import { main } from '../../src/cli/main.js';
-import { connect } from '../../src/db/connect.js';
 import { servicesFor } from '../../src/register/services.js';
 import { upsertProvider } from '../../src/catalogue/reference-data.js';
 import { signInWithPassword } from '../../src/auth/users.js';
 
 const lir = (...args: string[]) => captureOutput(() => main(['node', 'lir', ...args]));
-const saved = { dataDir: process.env.LIR_DATA_DIR, url: process.env.DATABASE_URL };
 
 for (const database of DATABASES) {
   describe(`lir users on ${database.name}`, () => {
-    let dir: string;
-    const withDb = async <T>(fn: (db: Awaited<ReturnType<typeof connect>>) => Promise<T>): Promise<T> => {
-      const db = await connect();
-      try {
-        return await fn(db);
-      } finally {
-        await db.close();
-      }
-    };
+    const { withDb } = useCliDatabase(database, 'lir-users-cli');
 
     beforeAll(async () => {
-      dir = await mkdtemp(join(tmpdir(), 'lir-users-cli-'));
-      if (database.name === 'postgres') process.env.DATABASE_URL = await createDatabase(process.env.LIR_TEST_PG_URL!);
-      else {
-        delete process.env.DATABASE_URL;
-        process.env.LIR_DATA_DIR = join(dir, 'db');
-      }
       await withDb(async (db) => {
         await servicesFor(db);
         await upsertProvider(db, { kvk: '41215422', agb: null, name: 'Ziekenhuis Rivierenland', type: 'hospital', region: 'Gelderland' });
       });
-    });
-    afterEach(() => {
-      process.exitCode = undefined;
-    });
-    afterAll(async () => {
-      for (const [k, v] of [['LIR_DATA_DIR', saved.dataDir], ['DATABASE_URL', saved.url]] as const) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
-      await rm(dir, { recursive: true, force: true });
     });
 
     it('creates accounts for every role with a random first password shown once, stored only as a hash', async () => {

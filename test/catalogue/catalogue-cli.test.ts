@@ -1,13 +1,12 @@
 // `lir catalogue import | history | unresolved` in process, on every database (the embedded one in
 // a temporary LIR_DATA_DIR, and a fresh database on the PostgreSQL server via DATABASE_URL).
 
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { captureOutput } from '../helpers/capture-output.js';
-import { createDatabase, DATABASES } from '../helpers/databases.js';
+import { DATABASES } from '../helpers/databases.js';
+import { useCliDatabase } from '../helpers/cli-database.js';
 import { main } from '../../src/cli/main.js';
 import { connect } from '../../src/db/connect.js';
 import { servicesFor } from '../../src/register/services.js';
@@ -16,22 +15,15 @@ import { upsertProvider } from '../../src/catalogue/reference-data.js';
 const FIXTURES = fileURLToPath(new URL('../fixtures/catalogue/', import.meta.url));
 const fixture = (name: string) => join(FIXTURES, name);
 const lir = (...args: string[]) => captureOutput(() => main(['node', 'lir', ...args]));
-const saved = { dataDir: process.env.LIR_DATA_DIR, url: process.env.DATABASE_URL };
 
 // 0871234560007 → 0+8+21+1+6+3+12+5+18+0+0+0+21 = 95 → check digit 5 (not in any fixture)
 const NEW_IUD = '08712345600075';
 
 for (const database of DATABASES) {
   describe(`lir catalogue on ${database.name}`, () => {
-    let dir: string;
+    const cli = useCliDatabase(database, 'lir-catalogue-cli');
 
     beforeAll(async () => {
-      dir = await mkdtemp(join(tmpdir(), 'lir-catalogue-cli-'));
-      if (database.name === 'postgres') process.env.DATABASE_URL = await createDatabase(process.env.LIR_TEST_PG_URL!);
-      else {
-        delete process.env.DATABASE_URL;
-        process.env.LIR_DATA_DIR = join(dir, 'db');
-      }
       const db = await connect();
       const services = await servicesFor(db, () => new Date('2026-06-15T10:00:00Z'));
       const p = await upsertProvider(db, { kvk: '41215422', agb: null, name: 'Ziekenhuis Rivierenland', type: 'hospital', region: 'Gelderland' });
@@ -42,16 +34,6 @@ for (const database of DATABASES) {
       });
       expect(r.counts.created).toBe(3);
       await services.close();
-    });
-    afterEach(() => {
-      process.exitCode = undefined;
-    });
-    afterAll(async () => {
-      if (saved.dataDir === undefined) delete process.env.LIR_DATA_DIR;
-      else process.env.LIR_DATA_DIR = saved.dataDir;
-      if (saved.url === undefined) delete process.env.DATABASE_URL;
-      else process.env.DATABASE_URL = saved.url;
-      await rm(dir, { recursive: true, force: true });
     });
 
     it('imports a GUDID download with --implant-type and exits 0', async () => {
@@ -80,8 +62,8 @@ for (const database of DATABASES) {
       const type = await lir('catalogue', 'import', fixture('gudid-device.txt'), '--implant-type', '99.99');
       expect(type).toMatchObject({ exitCode: 1, out: '' });
       expect(type.err).toContain('the default implant type "99.99" is not on the implant-type list');
-      const missing = await lir('catalogue', 'import', join(dir, 'nope.csv'));
-      expect(missing).toMatchObject({ exitCode: 1, err: `lir: ${join(dir, 'nope.csv')}: no such file\n` });
+      const missing = await lir('catalogue', 'import', join(cli.dir(), 'nope.csv'));
+      expect(missing).toMatchObject({ exitCode: 1, err: `lir: ${join(cli.dir(), 'nope.csv')}: no such file\n` });
     });
 
     it('prints a device’s history, as text and as JSON; exits 1 for a UDI-DI never in the catalogue', async () => {
@@ -104,7 +86,7 @@ for (const database of DATABASES) {
         records: 3,
         items: [{ udiDi: NEW_IUD, issuer: 'GS1', records: 3, providers: 1, firstImplantDate: '2026-05-01', lastImplantDate: '2026-05-03', firstReceivedAt: '2026-06-15T10:00:00.000Z' }],
       });
-      const ndjson = join(dir, 'new.ndjson');
+      const ndjson = join(cli.dir(), 'new.ndjson');
       await import('node:fs/promises').then((fs) => fs.writeFile(ndjson, JSON.stringify({ udiDi: NEW_IUD, manufacturer: 'Cuprum Medical B.V.', productName: 'CuFlex 300', implantType: '13.01' }) + '\n'));
       expect((await lir('catalogue', 'import', ndjson)).exitCode ?? 0).toBe(0);
       expect((await lir('catalogue', 'unresolved')).out).toBe('0 UDI-DIs unresolved, 0 records waiting\n');
