@@ -3,6 +3,7 @@
 // PostgreSQL: DATABASE_URL names a server (a fresh database is created on it).
 // Writes bench/results/affected-population-<db>-<N>.json and the query plans to docs/query-plans/.
 
+import { arg } from './args.js';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { hostname, cpus, totalmem } from 'node:os';
 import pg from 'pg';
@@ -16,11 +17,6 @@ import { Random } from '../src/sim/random.js';
 import { timeScenario } from './query-timing.js';
 import { SYNTHETIC_COLUMNS, seedReference, syntheticRecordCsv } from './synthetic-records.js';
 
-const args = process.argv.slice(2);
-const arg = (name: string, dflt: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1]! : dflt;
-};
 const N = Number(arg('records', '1000000'));
 const kind = arg('db', process.env.DATABASE_URL ? 'postgres' : 'pglite');
 const RUNS = Number(arg('runs', '200'));

@@ -3,15 +3,11 @@
 // Outcomes are drawn once with the seeded generator; each round charts them; the best round counts,
 // the median is printed alongside, with the heap growth of one chart.
 
+import { arg } from './args.js';
 import { writeResult } from './write-result.js';
 import { bernoulliCusum, riskAdjustedCusum } from '../src/stats/cusum.js';
 import { createRandom } from '../src/stats/random.js';
 
-const args = process.argv.slice(2);
-const arg = (name: string, dflt: string): string => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? (args[i + 1] ?? dflt) : dflt;
-};
 const N = Number(arg('n', '1000000'));
 const ROUNDS = Number(arg('rounds', '5'));
 

@@ -3,14 +3,10 @@
 // Follow-up in whole days over 10 years (≤ 3,653 distinct times, so heavy ties), about 5% events.
 // Data from a seeded generator; the best of the timed rounds counts, the median is shown too.
 
+import { arg } from './args.js';
 import { writeResult } from './write-result.js';
 import { kaplanMeier } from '../src/stats/kaplan-meier.js';
 
-const args = process.argv.slice(2);
-const arg = (name: string, dflt: string): string => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? (args[i + 1] ?? dflt) : dflt;
-};
 const N = Number(arg('n', '1000000'));
 const ROUNDS = Number(arg('rounds', '5'));
 

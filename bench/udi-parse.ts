@@ -3,15 +3,11 @@
 // Warm-up, then timed rounds of a tight loop per carrier; the best round counts (least disturbed
 // by GC and other processes), the median is reported alongside. Writes bench/results/udi-parse.json.
 
+import { arg } from './args.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, totalmem } from 'node:os';
 import { parseUdi, parseUdiGroup, type UdiParseOptions } from '../src/udi/index.js';
 
-const args = process.argv.slice(2);
-const arg = (name: string, dflt: string): string => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? (args[i + 1] ?? dflt) : dflt;
-};
 const ROUND_MS = Number(arg('ms', '1000'));
 const ROUNDS = Number(arg('rounds', '5'));
 const TARGET = 500_000;

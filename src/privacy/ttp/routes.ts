@@ -49,7 +49,7 @@ function outcomeOf(status: number): string {
   return 'error';
 }
 
-/** Registers /ttp/v1 on `app`: pass the Services (or anything with the register's AuthService). */
+/** Registers /ttp/v1 on `app`: pass the Services, or any BearerAuthenticator (JwksAuth when the TTP runs apart). */
 export async function registerTtpRoutes(app: FastifyInstance, source: { auth: BearerAuthenticator } | Queryable, opts: TtpOptions = {}): Promise<void> {
   const service = opts.service ?? new TtpService(new TtpKeyStore());
   const audit = opts.audit ?? new TtpAuditLog();
