@@ -152,10 +152,9 @@ export class Intake {
         try {
           await this.db.transaction(async (tx) => {
             const deliveryIds = await this.ensureDeliveries(tx, req, owned, receivedAt);
-            // closures are refreshed once for the whole call, after every round: a later round
-            // may write back link columns it read before, and the refresh recomputes them all
+            // closures are refreshed once for the whole call, after its records are written
             const touched: Touched = { pseudonyms: new Set(), ids: new Set() };
-            for (const round of rounds(pending)) await this.applyRound(tx, round, deliveryIds, receivedAt, touched);
+            await this.apply(tx, pending, deliveryIds, receivedAt, touched);
             if (touched.ids.size > 0) await refreshClosures(tx, [...touched.pseudonyms], [...touched.ids]);
             if (req.mode === 'transaction' && items.some((it) => it.errors.length > 0)) throw new RollBack();
             await this.storeIssuesAndCounts(tx, owned, deliveryIds, req.caller);
@@ -285,33 +284,47 @@ export class Intake {
     return ids;
   }
 
-  private async applyRound(tx: Queryable, round: Pending[], deliveryIds: Map<string, string>, receivedAt: Date, touched: Touched): Promise<void> {
-    const existing = new Map<string, Existing>();
+  /**
+   * Stores the call's records in order. A reference delivered more than once in one call (an
+   * implantation and its follow-up in one file chunk) is applied in memory, each delivery on top of
+   * the one before, so the call needs one look-up and one write per table however often a reference
+   * repeats; every delivery still gets its own version.
+   */
+  private async apply(tx: Queryable, pending: Pending[], deliveryIds: Map<string, string>, receivedAt: Date, touched: Touched): Promise<void> {
+    const current = new Map<string, Existing>();
+    const keys = [...new Map(pending.map((p) => [p.key, p])).values()];
     const rows = await tx.query<Existing>(
       `SELECT r.* FROM unnest($1::uuid[], $2::text[]) AS k(provider_id, ref)
        JOIN record_refs rr ON rr.provider_id = k.provider_id AND rr.provider_record_ref = k.ref
        JOIN records r ON r.patient_key = rr.patient_key AND r.id = rr.record_id`,
-      [round.map((p) => p.providerId), round.map((p) => p.item.providerRecordRef)],
+      [keys.map((p) => p.providerId), keys.map((p) => p.item.providerRecordRef)],
     );
-    for (const r of rows) existing.set(`${r.provider_id}\u0000${r.provider_record_ref}`, r);
+    for (const r of rows) current.set(`${r.provider_id}\u0000${r.provider_record_ref}`, r);
 
-    // closesRecordId must name an implantation in the register
-    const closes = [...new Set(round.map((p) => p.record?.closesRecordId).filter((x): x is string => !!x))];
+    // closesRecordId must name an active implantation in the register (or one this call makes so)
+    const closes = [...new Set(pending.map((p) => p.record?.closesRecordId).filter((x): x is string => !!x))];
     const known = new Set<string>();
     if (closes.length > 0) {
       for (const r of await tx.query<{ id: string }>("SELECT id FROM records WHERE id = ANY($1::uuid[]) AND kind = 'implantation' AND status = 'active'", [closes])) known.add(r.id);
     }
+    const track = (row: Existing) => (row.kind === 'implantation' && row.status === 'active' ? known.add(row.id) : known.delete(row.id));
 
-    const inserts: Record<string, unknown>[] = [];
-    const updates: Record<string, unknown>[] = [];
+    // the row each key ends the call with: a new row (COPY) or a changed existing row (UPDATE)
+    const inserts = new Map<string, Record<string, unknown>>();
+    const updates = new Map<string, Record<string, unknown>>();
     const refs: unknown[][] = [];
     const versions: Record<string, unknown>[] = [];
     const touchedPseudonyms = touched.pseudonyms;
     const touchedIds = touched.ids;
     const at = receivedAt.toISOString();
+    const store = (key: string, row: Existing) => {
+      current.set(key, row);
+      (inserts.has(key) ? inserts : updates).set(key, row);
+      track(row);
+    };
 
-    for (const p of round) {
-      const old = existing.get(p.key);
+    for (const p of pending) {
+      const old = current.get(p.key);
       const item = p.item;
       if (p.withdraw) {
         if (!old) {
@@ -324,8 +337,8 @@ export class Intake {
           item.outcome = 'unchanged';
           continue;
         }
-        const row = { ...old, version: old.version + 1, status: 'withdrawn', last_received_at: at };
-        updates.push(row);
+        const row = { ...old, version: old.version + 1, status: 'withdrawn' as const, last_received_at: at };
+        store(p.key, row);
         versions.push({ patient_key: old.patient_key, record_id: old.id, version: row.version, delivery_id: deliveryIds.get(p.providerId), action: 'withdraw', received_at: at, late: false, content: { status: 'withdrawn' }, content_hash: old.content_hash });
         item.outcome = 'withdrawn';
         item.version = row.version;
@@ -351,49 +364,47 @@ export class Intake {
       }
       const resolved = (p as Pending & { resolved?: boolean }).resolved ?? false;
       const content = { ...contentRow(r), implant_type: p.effectiveType ?? r.implantType };
+      let row: Existing;
       if (old) {
-        const row = { ...old, ...content, version: old.version + 1, status: 'active', device_resolved: resolved, content_hash: hash, last_received_at: at };
-        updates.push(row);
-        item.outcome = 'updated';
-        item.recordId = old.id;
-        item.version = row.version;
+        row = { ...old, ...content, version: old.version + 1, status: 'active', device_resolved: resolved, content_hash: hash, last_received_at: at };
         collectTouched(old, touchedPseudonyms, touchedIds);
-        collectTouched(row as Existing, touchedPseudonyms, touchedIds);
+        item.outcome = 'updated';
       } else {
         const id = randomUUID();
         const patientKey = r.patientPseudonym ?? id;
-        const row = {
+        row = {
           patient_key: patientKey, id, provider_id: p.providerId, provider_record_ref: r.providerRecordRef, version: 1, status: 'active',
           device_resolved: resolved, content_hash: hash, first_received_at: at, last_received_at: at, deadline: deadline ?? null, late, ...content,
         };
-        inserts.push(row);
+        inserts.set(p.key, row);
         refs.push([p.providerId, r.providerRecordRef, id, patientKey]);
         item.outcome = 'created';
-        item.recordId = id;
-        item.version = 1;
-        collectTouched(row as unknown as Existing, touchedPseudonyms, touchedIds);
       }
+      store(p.key, row);
+      item.recordId = row.id;
+      item.version = row.version;
+      collectTouched(row, touchedPseudonyms, touchedIds);
       if (deadline) {
         item.deadline = deadline;
         item.late = late;
       }
-      versions.push({ patient_key: (old?.patient_key ?? inserts.at(-1)!.patient_key), record_id: item.recordId, version: item.version, delivery_id: deliveryIds.get(p.providerId), action: old ? 'update' : 'create', received_at: at, late, content: versionContent(r), content_hash: hash });
+      versions.push({ patient_key: row.patient_key, record_id: row.id, version: row.version, delivery_id: deliveryIds.get(p.providerId), action: old ? 'update' : 'create', received_at: at, late, content: versionContent(r), content_hash: hash });
     }
 
-    this.#written += inserts.length + updates.length;
+    this.#written += inserts.size + updates.size;
     // New rows go in with COPY (both databases); changed rows with one set-based UPDATE.
     const cols = ALL_COLUMNS.map(([c]) => c);
-    if (inserts.length > 0) {
-      await tx.copyFrom('records', cols, [inserts.map((row) => csvLine(cols.map((c) => row[c]))).join('')]);
+    if (inserts.size > 0) {
+      await tx.copyFrom('records', cols, [[...inserts.values()].map((row) => csvLine(cols.map((c) => row[c]))).join('')]);
       await tx.copyFrom('record_refs', ['provider_id', 'provider_record_ref', 'record_id', 'patient_key'], [refs.map((r) => csvLine(r)).join('')]);
     }
-    if (updates.length > 0) {
+    if (updates.size > 0) {
       const set = cols.filter((c) => !['patient_key', 'id'].includes(c));
       await tx.query(
         `UPDATE records r SET (${set.join(', ')}) = (${set.map((c) => `x.${c}`).join(', ')})
          FROM jsonb_to_recordset($1::jsonb) AS ${RECORDSET_TYPE}
          WHERE r.patient_key = x.patient_key AND r.id = x.id`,
-        [JSON.stringify(updates)],
+        [JSON.stringify([...updates.values()])],
       );
     }
     if (versions.length > 0) {
@@ -467,18 +478,6 @@ function refOf(input: unknown): string | null {
   return null;
 }
 
-/** Splits items so that one provider reference occurs at most once per round, keeping order. */
-function rounds(items: Pending[]): Pending[][] {
-  const out: Pending[][] = [];
-  const seen = new Map<string, number>();
-  for (const p of items) {
-    const r = (seen.get(p.key) ?? -1) + 1;
-    seen.set(p.key, r);
-    (out[r] ??= []).push(p);
-  }
-  return out;
-}
-
 /** Event dates this version reports for the first time; their deadlines decide lateness. */
 function newEvents(r: RegisterRecord, old: Existing | undefined): string[] {
   const events: string[] = [];
@@ -488,7 +487,7 @@ function newEvents(r: RegisterRecord, old: Existing | undefined): string[] {
   return events;
 }
 
-/** Records (and patients) whose closures the call must recompute when its rounds are done. */
+/** Records (and patients) whose closures the call must recompute when its records are written. */
 interface Touched {
   pseudonyms: Set<string>;
   ids: Set<string>;
