@@ -11,7 +11,7 @@ import { captureOutput } from '../helpers/capture-output.js';
 import { clopperPearson } from '../../src/stats/proportions.js';
 import { Random } from '../../src/sim/random.js';
 import { createNationalModel } from '../../src/sim/national/index.js';
-import { IUD_RATES, PROVIDER_COUNTS } from '../../src/sim/national/config.js';
+import { CATALOGUE_COMPONENTS, IUD_RATES, PROVIDER_COUNTS } from '../../src/sim/national/config.js';
 import { drawOutcome, drawPlacement, outcomeProbabilities, perforationBaseline } from '../../src/sim/national/iud.js';
 import { multipliersFor, resolveScenarios, type ActiveScenario } from '../../src/sim/national/scenarios.js';
 import { isValidGtin } from '../../src/udi/index.js';
@@ -69,6 +69,74 @@ describe('the national model', () => {
     expect(first).toHaveLength(5000);
     expect(second).toEqual(first);
   });
+});
+
+describe('the device catalogue', () => {
+  const model = createNationalModel({ records: 1000, seed: 1 });
+  const devices = model.devices;
+
+  it('has hundreds of products from tens of manufacturers, each with a valid UDI-DI, and a few outside the catalogue', () => {
+    expect(devices.length).toBeGreaterThanOrEqual(300);
+    expect(devices.length).toBeLessThanOrEqual(600);
+    expect(new Set(devices.map((d) => d.manufacturer)).size).toBeGreaterThanOrEqual(20);
+    expect(new Set(devices.map((d) => d.udiDi)).size).toBe(devices.length);
+    expect(new Set(devices.map((d) => d.code)).size).toBe(devices.length);
+    for (const d of devices) {
+      if (d.issuer === 'GS1') expect(isValidGtin(d.udiDi), d.udiDi).toBe(true);
+      else expect(d.udiDi).toMatch(/^[A-Z][A-Z0-9]{3}[A-Z0-9]{1,18}\d$/); // the catalogue import's HIBC UDI-DI rule
+    }
+    expect(devices.filter((d) => d.issuer === 'HIBCC').length).toBeGreaterThan(10);
+    expect(devices.filter((d) => !d.inCatalogue).map((d) => d.code).sort()).toEqual(['BIX', 'CUX', 'KTX']);
+    expect(model.catalogue).toHaveLength(devices.length - 3);
+    // the same catalogue for every seed
+    expect(createNationalModel({ records: 1000, seed: 2 }).devices).toEqual(devices);
+    // the scenario devices
+    const sphere = devices.find((d) => d.problemCandidate)!;
+    expect([sphere.code, sphere.from, sphere.to]).toEqual(['CU4', '2019-04-01', '2021-07-20']);
+    expect(devices.find((d) => d.code === 'LN1')!.productName).toBe('LNG-IUS 52 mg');
+  });
+
+  it('gives Zipf-shaped popularity per component: shares falling with rank, the largest 15–30 %', () => {
+    for (const c of CATALOGUE_COMPONENTS) {
+      const ranked = devices.filter((d) => d.implantType === c.implantType && d.rank > 0).sort((a, b) => a.rank - b.rank);
+      expect(ranked).toHaveLength(c.products);
+      for (let i = 1; i < ranked.length; i++) expect(ranked[i]!.share).toBeLessThan(ranked[i - 1]!.share);
+      // Zipf: share(1) / share(r) = r^s
+      expect(ranked[0]!.share / ranked[9]!.share).toBeCloseTo(10 ** c.exponent, 6);
+      const total = devices.filter((d) => d.implantType === c.implantType).reduce((s, d) => s + d.share, 0);
+      expect(total).toBeCloseTo(1, 9);
+      expect(ranked[0]!.share / total, c.implantType).toBeGreaterThanOrEqual(0.15);
+      expect(ranked[0]!.share / total, c.implantType).toBeLessThanOrEqual(0.3);
+      // lots grow with volume
+      const lots = (d: (typeof ranked)[number]) => d.lotsPerMonth / d.lotMonths;
+      for (let i = 1; i < ranked.length; i++) expect(lots(ranked[i]!)).toBeLessThanOrEqual(lots(ranked[i - 1]!));
+    }
+  });
+
+  it('realises those shares: no product above 6 % of the implantations of the register, the largest per component 12–35 %', () => {
+    const m = createNationalModel({ records: 200_000, seed: 1 });
+    const byDi = new Map(m.devices.map((d) => [d.udiDi, d] as const));
+    const counts = new Map<string, number>();
+    let n = 0;
+    for (const { record, invalid } of m.records()) {
+      if (invalid !== null || record.implantDate === undefined || record.explantDate !== undefined || record.followUpDate !== undefined) continue;
+      const di = typeof record.udi === 'string' ? record.udi.slice(4, 18) : String(record.udiDi);
+      if (!byDi.has(di)) continue;
+      counts.set(di, (counts.get(di) ?? 0) + 1);
+      n++;
+    }
+    const largest = Math.max(...counts.values()) / n;
+    expect(largest).toBeGreaterThan(0.02);
+    expect(largest).toBeLessThan(0.06);
+    for (const c of CATALOGUE_COMPONENTS) {
+      const ranked = m.devices.filter((d) => d.implantType === c.implantType && d.rank > 0).sort((a, b) => a.rank - b.rank).map((d) => counts.get(d.udiDi) ?? 0);
+      const all = m.devices.filter((d) => d.implantType === c.implantType).reduce((s, d) => s + (counts.get(d.udiDi) ?? 0), 0);
+      expect(ranked[0]! / all, c.implantType).toBeGreaterThan(0.12);
+      expect(ranked[0]! / all, c.implantType).toBeLessThan(0.35);
+      expect(ranked[0]!).toBeGreaterThan(ranked[4]!);
+      expect(ranked[4]!).toBeGreaterThan(ranked.at(-1)!);
+    }
+  }, 60_000);
 });
 
 describe('realised IUD rates match the configured rates (99 % Clopper–Pearson)', () => {

@@ -94,6 +94,56 @@ export const IUD_HORMONAL_SHARE = 0.7;
  */
 export const BALLERINE = { share: 0.15, from: '2019-04-01', to: '2021-07-20' } as const;
 
+/**
+ * Version of the generator's output. Raise it whenever the same seed and options give different
+ * files (the benchmarks key their cached data on it). 2: the catalogue of hundreds of products.
+ */
+export const GENERATOR_VERSION = 2;
+
+/**
+ * The device catalogue (catalogue.ts): products per component and the Zipf exponent s of their
+ * popularity (share of rank r ∝ r^-s within the component, after the devices with a fixed share).
+ * Product counts are assumptions of the order of magnitude of distinct UDI-DIs (product lines, not
+ * sizes) in use in the Netherlands. s = 1 (classic Zipf) gives the top product ≈ 20 % of a component
+ * of 40–80 products, matching the assumption that the most used hip stem or cup has 20–30 % of its
+ * category in LROI (the AOANJRR outlier rule expects components above 25 % of their group; reference
+ * §2.5). IUDs: few brands, but the register counts UDI-DIs and a brand has several (parallel
+ * imports, packs), which flattens the curve: s = 0.7 over 16 hormonal and 20 copper UDI-DIs
+ * (assumption), so that no single UDI-DI has more than ≈ 5 % of all records (the LNG-IUS 52 mg
+ * leads with ≈ 19 % of hormonal IUDs, ≈ 4 % of all implant records).
+ */
+export interface CatalogueComponent {
+  category: 'hip' | 'knee' | 'shoulder' | 'breast' | 'pacemaker' | 'icd' | 'iud-copper' | 'iud-hormonal';
+  implantType: string;
+  products: number;
+  exponent: number;
+}
+export const CATALOGUE_COMPONENTS: readonly CatalogueComponent[] = [
+  { category: 'hip', implantType: '01.01.01', products: 70, exponent: 1 }, // acetabular cups
+  { category: 'hip', implantType: '01.01.02', products: 80, exponent: 1 }, // femoral stems
+  { category: 'knee', implantType: '01.02.01', products: 45, exponent: 1 }, // femoral components
+  { category: 'knee', implantType: '01.02.02', products: 45, exponent: 1 }, // tibial trays
+  { category: 'shoulder', implantType: '01.04.01', products: 20, exponent: 1 }, // humeral stems
+  { category: 'shoulder', implantType: '01.04.06', products: 20, exponent: 1 }, // glenoids
+  { category: 'breast', implantType: '11.01', products: 60, exponent: 1 },
+  { category: 'pacemaker', implantType: '04.01.01', products: 40, exponent: 1 },
+  { category: 'icd', implantType: '04.02.01', products: 25, exponent: 1 },
+  { category: 'iud-copper', implantType: '13.01', products: 20, exponent: 0.7 },
+  { category: 'iud-hormonal', implantType: '13.02', products: 16, exponent: 0.7 },
+];
+/** The catalogue is drawn with this fixed seed: the same products for every --seed. */
+export const CATALOGUE_SEED = 0x1a7a1095;
+/**
+ * Lots: a lot supplies about LOT_IMPLANTS Dutch implantations (assumption), so the number of lots
+ * of a product is proportional to its volume. A product with a national monthly volume v has
+ * round(v / LOT_IMPLANTS) lots per manufacture month (letters A–Z, at most MAX_LOTS_PER_MONTH) when
+ * v ≥ LOT_IMPLANTS; otherwise one lot covers round(LOT_IMPLANTS / v) manufacture months (at most
+ * MAX_MONTHS_PER_LOT) and is named after the first of them.
+ */
+export const LOT_IMPLANTS = 150;
+export const MAX_LOTS_PER_MONTH = 26;
+export const MAX_MONTHS_PER_LOT = 12;
+
 /** Who places IUDs (share of insertions): assumption, no public Dutch figures located. */
 export const IUD_PLACERS: readonly (readonly ['hospital' | 'gp-practice' | 'midwifery-practice' | 'abortion-clinic', number])[] = [
   ['gp-practice', 0.5],

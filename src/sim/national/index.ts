@@ -15,6 +15,7 @@ export type { SimProvider } from './providers.js';
 export type { SimRecord, SimFields, GenerationStats } from './records.js';
 export type { ActiveScenario, ScenarioSpec } from './scenarios.js';
 export { parseScenario } from './scenarios.js';
+export { GENERATOR_VERSION } from './config.js';
 
 export interface NationalModel {
   config: SimConfig;

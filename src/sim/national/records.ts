@@ -87,6 +87,8 @@ const IUD_REMOVAL = '68254000';
 const REF_PREFIX: Record<string, string> = { hospital: 'OK', umc: 'UMC', 'independent-clinic': 'KL', 'midwifery-practice': 'VK', 'gp-practice': 'HA', 'abortion-clinic': 'AK' };
 const ROLE_OF_PLACER: Record<string, string> = { hospital: 'gynaecologist', umc: 'gynaecologist', 'gp-practice': 'gp', 'midwifery-practice': 'midwife', 'abortion-clinic': 'abortion-doctor' };
 const RING = 65_536;
+/** Lot suffixes within a manufacture month: A, B, … (SimDevice.lotsPerMonth of them). */
+const LOT_LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 export interface GeneratorInput {
   seed: number;
@@ -145,6 +147,7 @@ export function* generateRows(input: GeneratorInput): Generator<SimRecord> {
   const pickDevice = (category: SimCategory, implantType: string, day: number): SimDevice => {
     const c = byComponent.get(`${category}|${implantType}`)!;
     const d = c.all.pick(rDev);
+    if (d.from === undefined && d.to === undefined) return d;
     const [from, to] = windows.get(d.udiDi)!;
     return day >= from && day <= to ? d : c.always.pick(rDev);
   };
@@ -244,7 +247,8 @@ export function* generateRows(input: GeneratorInput): Generator<SimRecord> {
   function deviceFields(rec: SimFields, d: SimDevice, day: number, scanned: boolean): { lot: string; serial: string | null } {
     const made = day - rLot.int(20, 300);
     const mIso = iso(made);
-    const lot = `${d.code}${mIso.slice(2, 4)}${mIso.slice(5, 7)}${'ABCD'[rLot.int(0, 3)]}`;
+    const letter = LOT_LETTERS[rLot.int(0, d.lotsPerMonth - 1)];
+    const lot = d.lotMonths === 1 ? `${d.code}${mIso.slice(2, 4)}${mIso.slice(5, 7)}${letter}` : `${d.code}${lotMonth(mIso, d.lotMonths)}${letter}`;
     const serial = d.serialised ? `${d.code}S${String(rLot.int(0, 9_999_999)).padStart(7, '0')}` : null;
     const expiry = iso(made + d.shelfDays);
     if (scanned && d.issuer === 'GS1') {
@@ -406,6 +410,13 @@ export function* generateRows(input: GeneratorInput): Generator<SimRecord> {
       push(rec, received(deathDay), 'death', deathDay);
     }
   }
+}
+
+/** yymm of the first month of the block of `months` manufacture months (counted from January 2000) that holds the date. */
+function lotMonth(isoDate: string, months: number): string {
+  const index = (Number(isoDate.slice(0, 4)) - 2000) * 12 + Number(isoDate.slice(5, 7)) - 1;
+  const start = index - (index % months);
+  return `${String(Math.floor(start / 12) % 100).padStart(2, '0')}${String((start % 12) + 1).padStart(2, '0')}`;
 }
 
 const OTHER_REASONS: readonly (readonly [string, number])[] = [
