@@ -37,7 +37,7 @@ const steps = new Set(a.get('steps', 'copy,import,fhir,queries,stats')!.split(',
 const fhirSizes = [...new Set(a.get('fhir-bundle-size', '1,100')!.split(',').map((v) => Number(v.trim())))];
 if (fhirSizes.some((b) => !Number.isInteger(b) || b < 1 || b > 10_000)) throw new Error('--fhir-bundle-size takes whole numbers from 1 to 10000, e.g. 1,100');
 /** the CSV and the 1-record Bundles; other bundle sizes in <dir>-bundle<B> (FHIR only) */
-const dataDir = a.get('data') ?? join(tmpdir(), `lir-bench-sim-${N}-seed${seed}-bundle1`);
+const dataDir = a.get('data') ?? join(tmpdir(), `lir-bench-sim-v${(await import('../src/sim/national/index.js')).GENERATOR_VERSION}-${N}-seed${seed}-bundle1`); // the generator version: a new generator does not reuse old data
 const fhirDir = (b: number) => (b === 1 ? dataDir : `${dataDir.replace(/-bundle1$/, '')}-bundle${b}`);
 const adminUrl = process.env.DATABASE_URL;
 const keep = a.has('keep');
