@@ -21,7 +21,7 @@ import { CsvSyntaxError, readCsv, type CsvRow } from './csv-reader.js';
 import { readLines } from './file-lines.js';
 import { ReceiptWriter, type ReceiptLine } from './file-receipt.js';
 import { DeliverySession, type Intake } from './intake.js';
-import type { ReceiptCounts } from './receipt.js';
+import type { Receipt, ReceiptCounts } from './receipt.js';
 
 export type FileFormat = 'csv' | 'ndjson';
 
@@ -124,7 +124,7 @@ interface RowSource {
 }
 
 /** Imports one file; see the module comment. Throws FileImportError for problems with the file as a whole. */
-export async function importFile(services: { intake: Pick<Intake, 'deliver' | 'startSession'> }, path: string, opts: ImportOptions = {}): Promise<ImportSummary> {
+export async function importFile(services: { intake: Pick<Intake, 'prepare' | 'store' | 'startSession'> }, path: string, opts: ImportOptions = {}): Promise<ImportSummary> {
   const started = performance.now();
   const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK_SIZE;
   if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {
@@ -150,6 +150,7 @@ export async function importFile(services: { intake: Pick<Intake, 'deliver' | 's
 
   let source: RowSource | undefined;
   let receipt: ReceiptWriter | undefined;
+  let stored: Promise<void> = Promise.resolve();
   try {
     // File-level checks (the CSV header) come before anything is written.
     source = format === 'csv' ? await csvSource(counted(), providerKvk) : ndjsonSource(counted());
@@ -162,11 +163,13 @@ export async function importFile(services: { intake: Pick<Intake, 'deliver' | 's
     const src = source;
     const out = receipt;
     let sent = 0; // records handed to intake so far: the next chunk's indexOffset
+    // Chunk N+1 is read and validated while the database stores chunk N (one store at a time, in
+    // file order); `stored` is the previous chunk's store and receipt lines.
     const deliver = async (chunk: FileRow[]) => {
       // Rows the file channel rejected itself (CSV syntax, field count, JSON) hold no record
       // worth validating; they go to the receipt file only.
       const toIntake = chunk.filter((r) => r.issues === undefined);
-      const result = toIntake.length === 0 ? undefined : await services.intake.deliver({
+      const prepared = toIntake.length === 0 ? undefined : await services.intake.prepare({
         records: toIntake.map((r) => r.record),
         mode: 'batch',
         channel: 'file',
@@ -176,6 +179,14 @@ export async function importFile(services: { intake: Pick<Intake, 'deliver' | 's
         session,
         indexOffset: sent,
       });
+      sent += toIntake.length;
+      await stored;
+      stored = finish(chunk, toIntake.length, prepared && services.intake.store(prepared));
+      // a failure is thrown where `stored` is awaited next; until then it is not "unhandled"
+      stored.catch(() => undefined);
+    };
+    const finish = async (chunk: FileRow[], delivered: number, storing: Promise<Receipt> | undefined) => {
+      const result = await storing;
       const items = result?.items ?? [];
       let next = 0;
       for (const row of chunk) {
@@ -189,8 +200,7 @@ export async function importFile(services: { intake: Pick<Intake, 'deliver' | 's
           await out.write({ line: row.line, column, providerRecordRef: receiptRef(item.providerRecordRef), severity: is.severity, code: is.code, message });
         }
       }
-      sent += toIntake.length;
-      const own = chunk.length - toIntake.length;
+      const own = chunk.length - delivered;
       const c = result?.counts;
       counts.rows += chunk.length;
       counts.rejected += own + (c?.rejected ?? 0);
@@ -213,6 +223,7 @@ export async function importFile(services: { intake: Pick<Intake, 'deliver' | 's
       }
     }
     if (chunk.length > 0) await deliver(chunk);
+    await stored;
     await receipt.commit();
     const { rows, created, updated, unchanged, withdrawn, rejected, warnings } = counts;
     return {
@@ -222,6 +233,7 @@ export async function importFile(services: { intake: Pick<Intake, 'deliver' | 's
       seconds: Math.round(performance.now() - started) / 1000,
     };
   } catch (err) {
+    await stored.catch(() => undefined); // a chunk being stored commits or fails whole before the receipt goes
     await receipt?.abort();
     if (err instanceof CsvSyntaxError) throw new FileImportError('ROW_TOO_LONG', err.message, { line: err.line, column: err.column });
     throw err;

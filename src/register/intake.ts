@@ -68,6 +68,17 @@ interface Pending {
   /** The implant type stored: the catalogue's when the UDI-DI is known, else the provider's. */
   effectiveType?: string | null;
   withdraw?: boolean;
+  /** The record's content hash, computed while preparing. */
+  hash?: string;
+}
+
+/** A call validated and resolved, ready for `Intake.store`. */
+export interface PreparedDelivery {
+  readonly req: IntakeRequest;
+  readonly receivedAt: Date;
+  readonly items: ReceiptItem[];
+  readonly pending: Pending[];
+  readonly owned: Owned[];
 }
 
 /** Rows written since the last ANALYZE that trigger a new one: this many, or half the table when larger. */
@@ -89,7 +100,17 @@ export class Intake {
     return new DeliverySession(this.deps.now?.() ?? new Date());
   }
 
+  /** Validates, resolves and stores one call: `store(await prepare(req))`. */
   async deliver(req: IntakeRequest): Promise<Receipt> {
+    return this.store(await this.prepare(req));
+  }
+
+  /**
+   * Everything before the write transaction: validation, providers, the catalogue, certificates
+   * and recalls, content hashes. Reads reference data only, so a file import prepares its next
+   * chunk while the database stores the one before (`store` calls must still come in order).
+   */
+  async prepare(req: IntakeRequest): Promise<PreparedDelivery> {
     const receivedAt = req.session?.receivedAt ?? this.deps.now?.() ?? new Date();
     const today = dateOf(receivedAt);
     const fixedKvk = req.caller.role === 'provider' ? req.caller.providerKvk : req.providerKvk;
@@ -142,7 +163,13 @@ export class Intake {
     // 3. catalogue, then certificates and recalls (warnings only)
     await this.resolveDevices(pending);
     await this.checkSafety(pending);
+    for (const p of pending) if (p.record) p.hash = contentHash(p.record);
+    return { req, receivedAt, items, pending, owned };
+  }
 
+  /** Writes a prepared call in one transaction and returns its receipt. */
+  async store(prepared: PreparedDelivery): Promise<Receipt> {
+    const { req, receivedAt, items, pending, owned } = prepared;
     const failedTransaction = req.mode === 'transaction' && items.some((it) => it.errors.length > 0);
     if (!failedTransaction && owned.length > 0) {
       // Two requests creating the same reference at once on PostgreSQL: the loser's transaction
@@ -349,7 +376,7 @@ export class Intake {
       if (r.closesRecordId && !known.has(r.closesRecordId)) {
         item.warnings.push({ severity: 'warning', code: 'CLOSES_UNKNOWN', message: `closesRecordId ${r.closesRecordId} is not an active implantation in the register; stored unlinked`, path: '/closesRecordId' });
       }
-      const hash = contentHash(r);
+      const hash = p.hash!;
       if (old && old.status === 'active' && old.content_hash === hash) {
         item.outcome = 'unchanged';
         item.recordId = old.id;
