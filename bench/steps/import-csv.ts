@@ -7,6 +7,7 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { argv, decodeTarget, loadReference, NODE_TSX, openTarget, runMeasured, targetEnv, writeJson } from './common.js';
+import { DEFAULT_CHUNK_SIZE } from '../../src/register/file-import.js';
 
 const a = argv();
 const target = decodeTarget(a.need('target'));
@@ -45,6 +46,6 @@ writeJson(resultFile, {
   processSeconds: +run.seconds.toFixed(2),
   exitCode: run.code,
   peakRssMiB: run.peakRssMiB,
-  chunkSize: chunkSize ? Number(chunkSize) : 2000,
+  chunkSize: chunkSize ? Number(chunkSize) : DEFAULT_CHUNK_SIZE,
   referenceLoadSeconds: +ref.seconds.toFixed(2),
 });

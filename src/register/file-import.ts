@@ -98,7 +98,7 @@ export class FileImportError extends Error {
   }
 }
 
-export const DEFAULT_CHUNK_SIZE = 2000;
+export const DEFAULT_CHUNK_SIZE = 10_000;
 const MAX_CHUNK_SIZE = 50_000;
 const READ_CHUNK_BYTES = 64 * 1024;
 
