@@ -28,6 +28,8 @@ export interface AuditEvent {
   /** The filter of a search or query: identifiers, codes and dates only, never patient data. */
   query?: Record<string, unknown> | null;
   resultCount?: number | null;
+  /** Who, when one append holds events of several callers (deliveries written together); else the call's caller. */
+  caller?: Caller;
 }
 
 export interface AuditEntry {
@@ -137,21 +139,22 @@ async function appendIn(tx: Queryable, caller: Caller, events: readonly AuditEve
   const recordedAt = now.toISOString();
   const entries: AuditEntry[] = events.map((ev) => {
     seq += 1;
+    const who = ev.caller ?? caller;
     const body: Omit<AuditEntry, 'hash'> = {
       seq,
       eventCode: ev.eventCode,
       action: ev.action,
       recordedAt,
-      userId: caller.subject,
-      role: caller.role,
-      organisation: organisationOf(caller),
-      onBehalfOf: caller.onBehalfOf ?? null,
+      userId: who.subject,
+      role: who.role,
+      organisation: organisationOf(who),
+      onBehalfOf: who.onBehalfOf ?? null,
       objectType: ev.objectType,
       objectId: scrubId(ev.objectId),
       query: ev.query ? (JSON.parse(canonicalJson(scrub(ev.query))) as Record<string, unknown>) : null,
       resultCount: ev.resultCount ?? null,
-      purpose: caller.purpose ?? null,
-      sourceAddress: caller.sourceAddress ?? null,
+      purpose: who.purpose ?? null,
+      sourceAddress: who.sourceAddress ?? null,
       prevHash,
     };
     const entry = { ...body, hash: entryHash(body) };

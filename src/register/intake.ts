@@ -70,6 +70,8 @@ interface Pending {
   withdraw?: boolean;
   /** The record's content hash, computed while preparing. */
   hash?: string;
+  /** When its call was received: the version's time and what lateness is measured against. */
+  receivedAt: Date;
 }
 
 /** A call validated and resolved, ready for `Intake.store`. */
@@ -79,16 +81,29 @@ export interface PreparedDelivery {
   readonly items: ReceiptItem[];
   readonly pending: Pending[];
   readonly owned: Owned[];
+  /** provider id → delivery id, once written (calls without a session) */
+  deliveryIds?: Map<string, string>;
 }
 
 /** Rows written since the last ANALYZE that trigger a new one: this many, or half the table when larger. */
 const ANALYZE_MIN_ROWS = 2000;
 const ANALYZE_GROWTH = 0.5;
+/** Records written together at most, when calls wait for the writer (a file chunk alone may be larger). */
+const GROUP_MAX_RECORDS = 10_000;
+
+interface Waiting {
+  prepared: PreparedDelivery;
+  done: () => void;
+  fail: (err: unknown) => void;
+}
 
 export class Intake {
   /** Record rows inserted or updated by this intake since it last ran ANALYZE, and the table's size then. */
   #written = 0;
   #analyzedRows: number | undefined;
+  /** Calls waiting for the writer, and whether it is writing (see `store`). */
+  #queue: Waiting[] = [];
+  #writing = false;
 
   constructor(
     private readonly db: Db,
@@ -156,7 +171,7 @@ export class Intake {
         continue;
       }
       const key = `${providerId}\u0000${item.providerRecordRef}`;
-      pending.push(result.action === 'upsert' ? { item, providerId, key, record: result.record } : { item, providerId, key, withdraw: true });
+      pending.push(result.action === 'upsert' ? { item, providerId, key, record: result.record, receivedAt } : { item, providerId, key, withdraw: true, receivedAt });
     }
     const owned = tracked.filter((t): t is Owned => t.providerId !== undefined);
 
@@ -167,39 +182,18 @@ export class Intake {
     return { req, receivedAt, items, pending, owned };
   }
 
-  /** Writes a prepared call in one transaction and returns its receipt. */
+  /**
+   * Writes a prepared call and returns its receipt. Calls that arrive while another is being
+   * written wait and are then written together, in arrival order, in one transaction (group
+   * commit): concurrent Bundles of several clients share the statements, the audit-log lock and
+   * the commit instead of queueing on them one by one. Each call keeps its own delivery, receipt
+   * and audit entry; a group in which one call must roll back (a transaction Bundle with an error)
+   * or fails is written again one call at a time, so no call is affected by another.
+   */
   async store(prepared: PreparedDelivery): Promise<Receipt> {
-    const { req, receivedAt, items, pending, owned } = prepared;
+    const { req, receivedAt, items, owned } = prepared;
     const failedTransaction = req.mode === 'transaction' && items.some((it) => it.errors.length > 0);
-    if (!failedTransaction && owned.length > 0) {
-      // Two requests creating the same reference at once on PostgreSQL: the loser's transaction
-      // fails on the record_refs key and is simply run again, now seeing the winner's record.
-      const before = items.map((it) => ({ errors: it.errors.length, warnings: it.warnings.length }));
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await this.db.transaction(async (tx) => {
-            const deliveryIds = await this.ensureDeliveries(tx, req, owned, receivedAt);
-            // closures are refreshed once for the whole call, after its records are written
-            const touched: Touched = { pseudonyms: new Set(), ids: new Set() };
-            await this.apply(tx, pending, deliveryIds, receivedAt, touched);
-            if (touched.ids.size > 0) await refreshClosures(tx, [...touched.pseudonyms], [...touched.ids]);
-            if (req.mode === 'transaction' && items.some((it) => it.errors.length > 0)) throw new RollBack();
-            await this.storeIssuesAndCounts(tx, owned, deliveryIds, req.caller);
-          });
-          await this.analyzeWhenGrown();
-          break;
-        } catch (err) {
-          if (err instanceof RollBack) break;
-          if (!isRetryable(err) || attempt >= 5) throw err;
-          items.forEach((it, i) => {
-            it.errors.length = before[i]!.errors;
-            it.warnings.length = before[i]!.warnings;
-            it.outcome = 'rejected';
-            for (const k of ['recordId', 'version', 'deadline', 'late'] as const) delete it[k];
-          });
-        }
-      }
-    }
+    if (!failedTransaction && owned.length > 0) await this.write(prepared);
     const anyError = items.some((it) => it.errors.length > 0);
     if (req.mode === 'transaction' && anyError) {
       for (const it of items) {
@@ -210,8 +204,8 @@ export class Intake {
       // The records are not stored, but the provider can still fetch the receipt.
       if (owned.length > 0) {
         await this.db.transaction(async (tx) => {
-          const deliveryIds = await this.ensureDeliveries(tx, req, owned, receivedAt);
-          await this.storeIssuesAndCounts(tx, owned, deliveryIds, req.caller);
+          await this.ensureDeliveries(tx, [prepared]);
+          await this.storeIssuesAndCounts(tx, [prepared]);
         });
       }
     } else {
@@ -221,6 +215,85 @@ export class Intake {
     const deliveryIds = req.session ? [...req.session.ids.values()] : [...new Set(owned.map((t) => t.item.deliveryId!))].filter(Boolean);
     for (const it of items) delete it.deliveryId;
     return { deliveryIds, mode: req.mode, status: receiptStatus(counts), receivedAt: receivedAt.toISOString(), counts, items };
+  }
+
+  private write(prepared: PreparedDelivery): Promise<void> {
+    return new Promise((done, fail) => {
+      this.#queue.push({ prepared, done, fail });
+      if (!this.#writing) void this.drain();
+    });
+  }
+
+  /** The one writer: takes every call waiting (up to GROUP_MAX_RECORDS records) as one group. */
+  private async drain(): Promise<void> {
+    this.#writing = true;
+    try {
+      while (this.#queue.length > 0) {
+        const group: Waiting[] = [this.#queue.shift()!];
+        let records = group[0]!.prepared.pending.length;
+        while (this.#queue.length > 0 && records + this.#queue[0]!.prepared.pending.length <= GROUP_MAX_RECORDS) {
+          const next = this.#queue.shift()!;
+          group.push(next);
+          records += next.prepared.pending.length;
+        }
+        if (group.length > 1) {
+          try {
+            await this.writeGroup(group.map((w) => w.prepared));
+            for (const w of group) w.done();
+            continue;
+          } catch {
+            // a call that must roll back, or fails: each call on its own below
+          }
+        }
+        for (const w of group) {
+          try {
+            await this.writeGroup([w.prepared]);
+            w.done();
+          } catch (err) {
+            w.fail(err);
+          }
+        }
+      }
+    } finally {
+      this.#writing = false;
+    }
+  }
+
+  /** One transaction for the calls of a group; throws SplitGroup when the group must be written call by call. */
+  private async writeGroup(members: readonly PreparedDelivery[]): Promise<void> {
+    const items = members.flatMap((m) => m.items);
+    const pending = members.flatMap((m) => m.pending);
+    const before = items.map((it) => ({ errors: it.errors.length, warnings: it.warnings.length }));
+    const reset = () =>
+      items.forEach((it, i) => {
+        it.errors.length = before[i]!.errors;
+        it.warnings.length = before[i]!.warnings;
+        it.outcome = 'rejected';
+        for (const k of ['recordId', 'version', 'deadline', 'late'] as const) delete it[k];
+      });
+    // Two requests creating the same reference at once on PostgreSQL: the loser's transaction
+    // fails on the record_refs key and is simply run again, now seeing the winner's record.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.db.transaction(async (tx) => {
+          await this.ensureDeliveries(tx, members);
+          // closures are refreshed once for the whole group, after its records are written
+          const touched: Touched = { pseudonyms: new Set(), ids: new Set() };
+          await this.apply(tx, pending, touched);
+          if (touched.ids.size > 0) await refreshClosures(tx, [...touched.pseudonyms], [...touched.ids]);
+          if (members.some((m) => m.req.mode === 'transaction' && m.items.some((it) => it.errors.length > 0))) {
+            throw members.length > 1 ? new SplitGroup() : new RollBack();
+          }
+          await this.storeIssuesAndCounts(tx, members);
+        });
+        await this.analyzeWhenGrown();
+        return;
+      } catch (err) {
+        if (err instanceof RollBack) return;
+        if (members.length > 1 || isRetryable(err)) reset();
+        if (err instanceof SplitGroup || !isRetryable(err) || attempt >= 5) throw err;
+      }
+    }
   }
 
   /**
@@ -296,19 +369,27 @@ export class Intake {
     }
   }
 
-  private async ensureDeliveries(tx: Queryable, req: IntakeRequest, pending: readonly Owned[], receivedAt: Date): Promise<Map<string, string>> {
-    const ids = req.session?.ids ?? new Map<string, string>();
-    const providerIds = [...new Set(pending.map((p) => p.providerId))];
-    for (const providerId of providerIds) if (!ids.has(providerId)) ids.set(providerId, randomUUID());
-    // One INSERT for every provider of the call (a file chunk has a couple of hundred).
+  /** The delivery row of every provider of every call (one INSERT), and each item's delivery id. */
+  private async ensureDeliveries(tx: Queryable, members: readonly PreparedDelivery[]): Promise<void> {
+    const rows: { id: string; providerId: string; m: PreparedDelivery }[] = [];
+    for (const m of members) {
+      const ids = m.req.session?.ids ?? (m.deliveryIds ??= new Map<string, string>());
+      for (const providerId of new Set(m.owned.map((p) => p.providerId))) {
+        if (!ids.has(providerId)) ids.set(providerId, randomUUID());
+        rows.push({ id: ids.get(providerId)!, providerId, m });
+      }
+      for (const p of m.owned) p.item.deliveryId = ids.get(p.providerId)!;
+    }
+    // a file chunk has a couple of hundred providers; a group, a few calls
     await tx.query(
       `INSERT INTO deliveries (id, provider_id, channel, mode, received_at, source)
-       SELECT d.id, d.provider_id, $3, $4, $5, $6 FROM unnest($1::uuid[], $2::uuid[]) AS d(id, provider_id)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[], $6::text[])
        ON CONFLICT (id) DO NOTHING`,
-      [providerIds.map((p) => ids.get(p)!), providerIds, req.channel, req.mode, receivedAt.toISOString(), req.source ?? null],
+      [
+        rows.map((r) => r.id), rows.map((r) => r.providerId), rows.map((r) => r.m.req.channel), rows.map((r) => r.m.req.mode),
+        rows.map((r) => r.m.receivedAt.toISOString()), rows.map((r) => r.m.req.source ?? null),
+      ],
     );
-    for (const p of pending) p.item.deliveryId = ids.get(p.providerId)!;
-    return ids;
   }
 
   /**
@@ -317,7 +398,7 @@ export class Intake {
    * the one before, so the call needs one look-up and one write per table however often a reference
    * repeats; every delivery still gets its own version.
    */
-  private async apply(tx: Queryable, pending: Pending[], deliveryIds: Map<string, string>, receivedAt: Date, touched: Touched): Promise<void> {
+  private async apply(tx: Queryable, pending: Pending[], touched: Touched): Promise<void> {
     const current = new Map<string, Existing>();
     const keys = [...new Map(pending.map((p) => [p.key, p])).values()];
     const rows = await tx.query<Existing>(
@@ -343,7 +424,6 @@ export class Intake {
     const versions: Record<string, unknown>[] = [];
     const touchedPseudonyms = touched.pseudonyms;
     const touchedIds = touched.ids;
-    const at = receivedAt.toISOString();
     const store = (key: string, row: Existing) => {
       current.set(key, row);
       (inserts.has(key) ? inserts : updates).set(key, row);
@@ -353,6 +433,8 @@ export class Intake {
     for (const p of pending) {
       const old = current.get(p.key);
       const item = p.item;
+      const at = p.receivedAt.toISOString();
+      const deliveryId = item.deliveryId;
       if (p.withdraw) {
         if (!old) {
           item.errors.push({ severity: 'error', code: 'NOT_FOUND', message: 'there is no record with this providerRecordRef to withdraw', path: '/providerRecordRef' });
@@ -366,7 +448,7 @@ export class Intake {
         }
         const row = { ...old, version: old.version + 1, status: 'withdrawn' as const, last_received_at: at };
         store(p.key, row);
-        versions.push({ patient_key: old.patient_key, record_id: old.id, version: row.version, delivery_id: deliveryIds.get(p.providerId), action: 'withdraw', received_at: at, late: false, content: { status: 'withdrawn' }, content_hash: old.content_hash });
+        versions.push({ patient_key: old.patient_key, record_id: old.id, version: row.version, delivery_id: deliveryId, action: 'withdraw', received_at: at, late: false, content: { status: 'withdrawn' }, content_hash: old.content_hash });
         item.outcome = 'withdrawn';
         item.version = row.version;
         collectTouched(old, touchedPseudonyms, touchedIds);
@@ -385,7 +467,7 @@ export class Intake {
       }
       const events = newEvents(r, old);
       const deadline = events.length > 0 ? deliveryDeadline(events.reduce((a, b) => (a < b ? a : b))) : undefined;
-      const late = events.some((e) => isLate(e, receivedAt));
+      const late = events.some((e) => isLate(e, p.receivedAt));
       if (late && deadline) {
         item.warnings.push({ severity: 'warning', code: 'LATE_DELIVERY', message: `delivered after the legal deadline of ${deadline} (one month after the event)`, path: '' });
       }
@@ -415,7 +497,7 @@ export class Intake {
         item.deadline = deadline;
         item.late = late;
       }
-      versions.push({ patient_key: row.patient_key, record_id: row.id, version: row.version, delivery_id: deliveryIds.get(p.providerId), action: old ? 'update' : 'create', received_at: at, late, content: versionContent(r), content_hash: hash });
+      versions.push({ patient_key: row.patient_key, record_id: row.id, version: row.version, delivery_id: deliveryId, action: old ? 'update' : 'create', received_at: at, late, content: versionContent(r), content_hash: hash });
     }
 
     this.#written += inserts.size + updates.size;
@@ -440,14 +522,17 @@ export class Intake {
     }
   }
 
-  private async storeIssuesAndCounts(tx: Queryable, pending: readonly Owned[], deliveryIds: Map<string, string>, caller: Caller): Promise<void> {
+  /** The issues of every item (one COPY), the counts of every delivery (one UPDATE), the audit entries (one INSERT). */
+  private async storeIssuesAndCounts(tx: Queryable, members: readonly PreparedDelivery[]): Promise<void> {
     const issueRows: Record<string, unknown>[] = [];
     const perDelivery = new Map<string, ReceiptItem[]>();
-    for (const p of pending) {
-      const deliveryId = deliveryIds.get(p.providerId)!;
+    const callerOf = new Map<string, Caller>();
+    for (const m of members) for (const p of m.owned) {
+      const deliveryId = p.item.deliveryId!;
       const list = perDelivery.get(deliveryId) ?? [];
       list.push(p.item);
       perDelivery.set(deliveryId, list);
+      callerOf.set(deliveryId, m.req.caller);
       [...p.item.errors, ...p.item.warnings].forEach((is: Issue, seq) =>
         issueRows.push({ delivery_id: deliveryId, item: p.item.index, seq, provider_record_ref: p.item.providerRecordRef, record_id: p.item.recordId ?? null, severity: is.severity, code: is.code, message: is.message, path: is.path }),
       );
@@ -472,11 +557,11 @@ export class Intake {
         counts[0]!.map((_, col) => counts.map((row) => row[col])),
       );
     }
-    // NEN 7513: one audit entry per delivery touched by this call, in the same transaction, as one INSERT.
+    // NEN 7513: one audit entry per delivery touched, each for its own caller, in the same transaction.
     await appendAudit(
       tx,
-      caller,
-      [...perDelivery].map(([deliveryId, list]) => ({ eventCode: AUDIT_EVENTS.delivery, action: 'C' as const, objectType: 'Delivery', objectId: deliveryId, resultCount: list.length })),
+      members[0]!.req.caller,
+      [...perDelivery].map(([deliveryId, list]) => ({ eventCode: AUDIT_EVENTS.delivery, action: 'C' as const, objectType: 'Delivery', objectId: deliveryId, resultCount: list.length, caller: callerOf.get(deliveryId) })),
     );
   }
 }
@@ -489,6 +574,7 @@ declare module './receipt.js' {
 }
 
 class RollBack extends Error {}
+class SplitGroup extends Error {}
 
 /** unique_violation, serialization_failure, deadlock_detected: safe to run the transaction again. */
 function isRetryable(err: unknown): boolean {
