@@ -504,7 +504,11 @@ export class Intake {
     // New rows go in with COPY (both databases); changed rows with one set-based UPDATE.
     const cols = ALL_COLUMNS.map(([c]) => c);
     if (inserts.size > 0) {
-      await tx.copyFrom('records', cols, [[...inserts.values()].map((row) => csvLine(cols.map((c) => row[c]))).join('')]);
+      // a new implantation starts closed by its own explant and death dates; the closure refresh
+      // then only writes the rows that something else closes
+      const closed = (row: Record<string, unknown>) => (row.kind === 'implantation' ? [row.explant_date ?? null, row.death_date ?? null] : [null, null]);
+      const icols = [...cols, 'closed_explant_date', 'closed_death_date'];
+      await tx.copyFrom('records', icols, [[...inserts.values()].map((row) => csvLine([...cols.map((c) => row[c]), ...closed(row)])).join('')]);
       await tx.copyFrom('record_refs', ['provider_id', 'provider_record_ref', 'record_id', 'patient_key'], [refs.map((r) => csvLine(r)).join('')]);
     }
     if (updates.size > 0) {

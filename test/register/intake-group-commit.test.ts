@@ -8,6 +8,7 @@ import { COPPER_IUD, HIP_CUP, testRegister, type TestRegister } from '../helpers
 import type { Caller } from '../../src/auth/caller.js';
 import type { Db } from '../../src/db/types.js';
 import { Intake } from '../../src/register/intake.js';
+import type { Receipt } from '../../src/register/receipt.js';
 import { parseCarrier } from '../../src/register/carrier.js';
 
 const hip = (ref: string, patient: string, extra: Record<string, unknown> = {}) => ({
@@ -94,7 +95,7 @@ for (const database of DATABASES) {
         intake.prepare({ records: [iud('R-2', '12'), { providerRecordRef: 'R-NOT-THERE', action: 'withdraw' }], mode: 'transaction', channel: 'fhir', caller: midwife }),
         intake.prepare({ records: [iud('R-3', '13'), { providerRecordRef: 'R-NOT-THERE', action: 'withdraw' }], mode: 'batch', channel: 'fhir', caller: midwife }),
       ]);
-      const [first, ok, failing, batch] = prepared.map((p) => intake.store(p));
+      const [first, ok, failing, batch] = prepared.map((p) => intake.store(p)) as [Promise<Receipt>, Promise<Receipt>, Promise<Receipt>, Promise<Receipt>];
       const [r0, r1, r2, r3] = await Promise.all([first, ok, failing, batch]);
       expect(r0.items.map((it) => it.outcome)).toEqual(['created']);
       expect(r1.items.map((it) => it.outcome)).toEqual(['created']);
