@@ -67,14 +67,16 @@ function machine() {
 async function generate(bundleSize = 1): Promise<StepResult> {
   const dir = fhirDir(bundleSize);
   const manifest = join(dir, 'manifest.json');
-  const files = bundleSize === 1 ? ['records.csv', 'bundles.ndjson'] : ['bundles.ndjson'];
+  // the FHIR Bundles only when the FHIR step runs (10 million of them take 22 GiB)
+  const withFhir = bundleSize !== 1 || steps.has('fhir');
+  const files = bundleSize === 1 ? ['records.csv', ...(withFhir ? ['bundles.ndjson'] : [])] : ['bundles.ndjson'];
   if (existsSync(manifest) && files.every((f) => existsSync(join(dir, f)))) {
     log(`reusing the generated data in ${dir}`);
     return { ok: true, reused: true, dir, bundleSize, manifest: JSON.parse(readFileSync(manifest, 'utf8')) as unknown };
   }
   log(`generating ${N.toLocaleString('en')} records (seed ${seed}, ${bundleSize} per Bundle) into ${dir}`);
   rmSync(dir, { recursive: true, force: true });
-  const format = bundleSize === 1 ? ['--format', 'csv,fhir'] : ['--format', 'fhir', '--bundle-size', String(bundleSize)];
+  const format = bundleSize === 1 ? ['--format', withFhir ? 'csv,fhir' : 'csv'] : ['--format', 'fhir', '--bundle-size', String(bundleSize)];
   const run = await runMeasured(NODE_TSX[0]!, [...NODE_TSX.slice(1), 'bin/lir.js', 'simulate', '--records', String(N), '--seed', String(seed), '--out', dir, ...format]);
   if (run.code !== 0) return { ok: false, error: `lir simulate exited with ${run.code ?? run.signal}: ${run.stderrTail.slice(-1500)}`, wallSeconds: round(run.seconds), peakRssMiB: run.peakRssMiB };
   const sizes = Object.fromEntries(files.map((f) => [f, mib(statSize(join(dir, f)))]));
