@@ -10,14 +10,22 @@ export const MAX_JSON_DEPTH = 32;
 export function jsonDepth(text: string, limit = Infinity): number {
   let depth = 0;
   let max = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92) i++; // backslash: skip the escaped character
-      else if (c === 34) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 || c === 91) {
+    if (c === 34) {
+      // a string: jump to its closing quote (one not escaped by an odd run of backslashes); most of
+      // a Bundle's text is strings, so this skips most characters without looking at them
+      let j = i;
+      for (;;) {
+        j = text.indexOf('"', j + 1);
+        if (j < 0) return max; // unterminated: JSON.parse says where
+        let backslashes = 0;
+        while (text.charCodeAt(j - 1 - backslashes) === 92) backslashes++;
+        if (backslashes % 2 === 0) break;
+      }
+      i = j;
+    } else if (c === 123 || c === 91) {
       depth++;
       if (depth > max) max = depth;
       if (max > limit) return max;

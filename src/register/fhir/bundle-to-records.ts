@@ -852,10 +852,14 @@ function urlNamesType(url: string, type: string): boolean {
 
 function hasKeyDeep(value: unknown, key: string, depth = 0): boolean {
   if (depth > 40 || value === null || typeof value !== 'object') return false;
-  if (Array.isArray(value)) return value.some((v) => hasKeyDeep(v, key, depth + 1));
-  for (const [k, v] of Object.entries(value)) {
+  if (Array.isArray(value)) {
+    for (const v of value) if (hasKeyDeep(v, key, depth + 1)) return true;
+    return false;
+  }
+  // for…in over parsed JSON (plain objects, own keys only): no entries array per object
+  for (const k in value) {
     if (k === key) return true;
-    if (hasKeyDeep(v, key, depth + 1)) return true;
+    if (hasKeyDeep((value as Record<string, unknown>)[k], key, depth + 1)) return true;
   }
   return false;
 }
