@@ -87,6 +87,21 @@ for (const database of DATABASES) {
       expect(receipt.json()).toMatchObject({ channel: 'fhir', source: '$deliver-bundles', counts: { total: 3, created: 3 } });
     });
 
+    it('stores lines in line order although they are written together: a later line corrects what an earlier one created', async () => {
+      const first = file.split('\n')[0]!;
+      // 24 lines: VK-SEQ-n created on line 2n+1 and its lot corrected on line 2n+2
+      const body = Array.from({ length: 24 }, (_, k) => first.replaceAll('VK-BULK-1', `VK-SEQ-${k >> 1}`).replaceAll('CU-BULK-1', k % 2 === 0 ? 'CU-SEQ-A' : 'CU-SEQ-B')).join('\n') + '\n';
+      const lines = answerLines((await deliver(body)).body);
+      expect(lines.map(lineOf).slice(0, 24)).toEqual(Array.from({ length: 24 }, (_, k) => k + 1));
+      expect(totalsOf(lines[24]!)).toMatchObject({ complete: true, lines: 24, bundlesAccepted: 24, records: 24, created: 12, updated: 12, rejected: 0 });
+      const rows = await ctx.reg.db.query<{ ref: string; version: number; lot: string; versions: string }>(
+        `SELECT r.provider_record_ref AS ref, r.version, r.lot, string_agg(v.content->>'lot', ',' ORDER BY v.version) AS versions
+         FROM records r JOIN record_versions v ON v.record_id = r.id WHERE r.provider_record_ref LIKE 'VK-SEQ-%' GROUP BY 1, 2, 3 ORDER BY 1`,
+      );
+      expect(rows).toHaveLength(12);
+      for (const r of rows) expect(r).toMatchObject({ version: 2, lot: 'CU-SEQ-B', versions: 'CU-SEQ-A,CU-SEQ-B' });
+    });
+
     it('sending the file again changes nothing; a refused Bundle is answered with its OperationOutcome', async () => {
       const refused = fixture('implantation'); // the hospital's KvK, sent with the midwife's token
       const res = await deliver(file + JSON.stringify(refused) + '\n', '/fhir/R4/%24deliver-bundles');

@@ -16,7 +16,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Bundle, OperationOutcome, Parameters, ParametersParameter } from '@medplum/fhirtypes';
 import { requireRole, type Caller } from '../../auth/caller.js';
 import type { Services } from '../../register/services.js';
-import { deliverBundle, type BundleCounts } from '../../register/fhir/bundle-deliver.js';
+import { startBundle, type BundleCounts } from '../../register/fhir/bundle-deliver.js';
 import { decodeUtf8 } from '../../register/csv-reader.js';
 import type { DeliverySession } from '../../register/intake.js';
 import { jsonDepth, MAX_JSON_DEPTH } from '../plugins/json-depth.js';
@@ -24,6 +24,8 @@ import { LIR_FHIR_BASE } from './model.js';
 import { FHIR_NDJSON, fhirError, operationOutcome, type FhirIssue } from './operation-outcome.js';
 
 export const BULK_PATH = '/$deliver-bundles';
+/** Lines translated ahead of their answers: enough for the writer to group them, bounded memory. */
+const IN_FLIGHT = 16;
 
 export const NDJSON_CONTENT_TYPES = ['application/fhir+ndjson', 'application/x-ndjson', 'application/ndjson'];
 
@@ -110,48 +112,72 @@ async function* deliverLines(
     totals.bundlesRejected++;
     return ndjson(withLine(operationOutcome([issue]), line));
   };
+  // Answers in line order. A line is translated and checked here, one after the other, and then
+  // stored by the intake's writer while the next lines are translated: lines that wait for the
+  // writer are stored together (group commit). At most IN_FLIGHT answers are outstanding.
+  const answers: Promise<string>[] = [];
+  const settled = (text: string) => answers.push(Promise.resolve(text));
+  const lines = ndjsonLines(body, maxLineChars);
   try {
-    for await (const next of ndjsonLines(body, maxLineChars)) {
+    let nextLine = lines.next();
+    for (;;) {
+      // answer what is stored while the next line has not arrived: a client that sends a line and
+      // waits for its answer gets it
+      while (answers.length > 0 && (await Promise.race([answers[0]!.then(() => true), nextLine.then(() => false)]))) yield await answers.shift()!;
+      const step = await nextLine;
+      if (step.done) break;
+      while (answers.length >= IN_FLIGHT) yield await answers.shift()!;
+      nextLine = lines.next();
+      const next = step.value;
       const line = next.line;
       totals.lines++;
       if ('tooLong' in next) {
-        yield refused(line, { severity: 'error', code: 'too-long', errorCode: 'LINE_TOO_LONG', diagnostics: `line ${line} is longer than ${maxLineChars} characters (the body limit): split the Bundle` });
+        settled(refused(line, { severity: 'error', code: 'too-long', errorCode: 'LINE_TOO_LONG', diagnostics: `line ${line} is longer than ${maxLineChars} characters (the body limit): split the Bundle` }));
         continue;
       }
       const text = next.text;
       if (text.includes('\uFFFD')) {
-        yield refused(line, { severity: 'error', code: 'structure', errorCode: 'INVALID_ENCODING', diagnostics: `line ${line} is not valid UTF-8` });
+        settled(refused(line, { severity: 'error', code: 'structure', errorCode: 'INVALID_ENCODING', diagnostics: `line ${line} is not valid UTF-8` }));
         continue;
       }
       let bundle: unknown;
       if (jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
-        yield refused(line, { severity: 'error', code: 'structure', errorCode: 'TOO_DEEP', diagnostics: `line ${line} is nested deeper than ${MAX_JSON_DEPTH} levels` });
+        settled(refused(line, { severity: 'error', code: 'structure', errorCode: 'TOO_DEEP', diagnostics: `line ${line} is nested deeper than ${MAX_JSON_DEPTH} levels` }));
         continue;
       }
       try {
         bundle = JSON.parse(text);
       } catch (err) {
         const m = /position (\d+)/.exec((err as Error).message);
-        yield refused(line, { severity: 'error', code: 'structure', errorCode: 'INVALID_JSON', diagnostics: `line ${line} is not valid JSON${m ? ` (at character ${Number(m[1]) + 1})` : ''}` });
+        settled(refused(line, { severity: 'error', code: 'structure', errorCode: 'INVALID_JSON', diagnostics: `line ${line} is not valid JSON${m ? ` (at character ${Number(m[1]) + 1})` : ''}` }));
         continue;
       }
-      try {
-        const result = await deliverBundle(services, caller, bundle, { session, indexOffset: offset, source: '$deliver-bundles' });
-        offset += result.sent;
-        for (const k of Object.keys(totals.records) as (keyof BundleCounts)[]) totals.records[k] += result.counts[k];
-        if (result.status < 300) totals.bundlesAccepted++;
-        else totals.bundlesRejected++;
-        yield ndjson(withLine(result.resource, line));
-      } catch (err) {
+      const internal = (err: unknown) => {
         logError(err);
-        yield refused(line, { severity: 'error', code: 'exception', errorCode: 'INTERNAL', diagnostics: `line ${line} could not be processed; nothing of it was stored. Send it again later or contact the CIBG service desk.` });
+        return refused(line, { severity: 'error', code: 'exception', errorCode: 'INTERNAL', diagnostics: `line ${line} could not be processed; nothing of it was stored. Send it again later or contact the CIBG service desk.` });
+      };
+      try {
+        const started = await startBundle(services, caller, bundle, { session, indexOffset: offset, source: '$deliver-bundles' });
+        offset += started.sent;
+        answers.push(
+          started.result.then((result) => {
+            for (const k of Object.keys(totals.records) as (keyof BundleCounts)[]) totals.records[k] += result.counts[k];
+            if (result.status < 300) totals.bundlesAccepted++;
+            else totals.bundlesRejected++;
+            return ndjson(withLine(result.resource, line));
+          }, internal),
+        );
+      } catch (err) {
+        settled(internal(err));
       }
     }
   } catch (err) {
     complete = false;
+    while (answers.length > 0) yield await answers.shift()!;
     logError(err);
     yield ndjson(operationOutcome([{ severity: 'fatal', code: 'exception', errorCode: 'INTERNAL', diagnostics: 'reading the request stopped; the lines answered above were delivered, the rest was not' }]));
   }
+  while (answers.length > 0) yield await answers.shift()!;
   yield ndjson(totalsResource(totals, complete, [...session.ids.values()]));
 }
 

@@ -7,7 +7,7 @@ import { requireRole, type Caller } from '../../auth/caller.js';
 import { isUuid } from '../../domain/identifiers.js';
 import { fromIntakeIssue, type FhirIssue } from '../../http/fhir/operation-outcome.js';
 import type { DeliverySession } from '../intake.js';
-import type { ReceiptCounts, ReceiptItem } from '../receipt.js';
+import type { Receipt, ReceiptCounts, ReceiptItem } from '../receipt.js';
 import type { Services } from '../services.js';
 import { translateBundle, type RecordDraft, type TranslatedBundle, type Where } from './bundle-to-records.js';
 import { bundleOutcome, responseBundle, type DeliveredRecord } from './bundle-response.js';
@@ -37,10 +37,28 @@ export interface BundleResult {
 const isError = (i: FhirIssue) => i.severity === 'error' || i.severity === 'fatal';
 
 export async function deliverBundle(services: Services, caller: Caller, body: unknown, opts: DeliverBundleOptions = {}): Promise<BundleResult> {
+  return (await startBundle(services, caller, body, opts)).result;
+}
+
+/** A Bundle translated, checked and handed to the intake's writer; its answer follows when it is stored. */
+export interface StartedBundle {
+  /** Records sent through intake (the next Bundle's indexOffset in a session). */
+  sent: number;
+  /** Never rejects unobserved: a caller that does not wait for it leaves no unhandled rejection. */
+  result: Promise<BundleResult>;
+}
+
+/**
+ * Everything of `deliverBundle` up to the write, which is started but not awaited: $deliver-bundles
+ * translates the next lines while the intake writes the ones before, together (group commit), in
+ * line order.
+ */
+export async function startBundle(services: Services, caller: Caller, body: unknown, opts: DeliverBundleOptions = {}): Promise<StartedBundle> {
+  const done = (r: BundleResult): StartedBundle => ({ sent: r.sent, result: Promise.resolve(r) });
   requireRole(caller, 'provider');
   const translated = translateBundle(body, opts.maxEntries ? { maxEntries: opts.maxEntries } : {});
   if (!translated.ok) {
-    return { status: translated.status, resource: bundleOutcome(new Map([[0, translated.issues]])), counts: emptyCounts(), sent: 0, deliveryIds: [] };
+    return done({ status: translated.status, resource: bundleOutcome(new Map([[0, translated.issues]])), counts: emptyCounts(), sent: 0, deliveryIds: [] });
   }
   const bundle = translated.bundle;
   await lookUp(services, caller, bundle);
@@ -58,13 +76,13 @@ export async function deliverBundle(services: Services, caller: Caller, body: un
   const anyTranslationError = bundle.entries.some((p) => p.issues.some(isError));
   if (bundle.type === 'transaction' && anyTranslationError) {
     const counts = { ...emptyCounts(), total: bundle.records.length, rejected: bundle.records.length, warnings: translationWarnings };
-    return { status: 400, resource: bundleOutcome(issuesByEntry), counts, sent: 0, deliveryIds: [] };
+    return done({ status: 400, resource: bundleOutcome(issuesByEntry), counts, sent: 0, deliveryIds: [] });
   }
 
   const toSend = bundle.records.filter((r) => !r.failed);
-  const receipt =
+  const prepared =
     toSend.length > 0
-      ? await services.intake.deliver({
+      ? await services.intake.prepare({
           records: toSend.map((r) => r.input),
           mode: bundle.type,
           channel: 'fhir',
@@ -74,6 +92,21 @@ export async function deliverBundle(services: Services, caller: Caller, body: un
           ...(opts.source ? { source: opts.source } : {}),
         })
       : undefined;
+  // stored in call order: the writer queues this call now, before anything else can
+  const storing = prepared ? services.intake.store(prepared) : Promise.resolve(undefined);
+  const result = storing.then((receipt) => answer(bundle, toSend, receipt, issuesByEntry, add, translationWarnings));
+  result.catch(() => undefined);
+  return { sent: toSend.length, result };
+}
+
+function answer(
+  bundle: TranslatedBundle,
+  toSend: RecordDraft[],
+  receipt: Receipt | undefined,
+  issuesByEntry: Map<number, FhirIssue[]>,
+  add: (entry: number, issue: FhirIssue) => void,
+  translationWarnings: number,
+): BundleResult {
   const itemOf = new Map<RecordDraft, ReceiptItem>();
   toSend.forEach((r, k) => itemOf.set(r, receipt!.items[k]!));
   for (const r of toSend) {
