@@ -19,11 +19,12 @@ const row = (label: string, f: (r: Suite) => string) => out.push(`| ${label} | $
 row('(a) raw COPY into `records`: records/s', (r) => cell(r.steps.copy, (s) => `${n(s.recordsPerSecond)} (${n(s.rows)} rows in ${s.seconds} s)`));
 row('(b) `lir import records.csv`: records/s', (r) => cell(r.steps.import, (s) => `${n(s.recordsPerSecond)} (${n(s.rows)} rows in ${s.seconds} s)`));
 row('(b) ratio to (a) — target ≥ 0.5', (r) => (r.ratiosToCopy.import ?? '–').toString());
-row('(c) FHIR Bundles over HTTP: records/s', (r) => cell(r.steps.fhir, (s) => `${n(s.recordsPerSecond)} (${n(s.records)} records in ${s.seconds} s, ${s.concurrency} clients)`));
-row('(c) ratio to (a); target 20,000 records/s', (r) => (r.ratiosToCopy.fhir ?? '–').toString());
+row('(c) FHIR, 1 record per Bundle: records/s', (r) => cell(r.steps.fhir, (s) => `${n(s.recordsPerSecond)} (${n(s.records)} records in ${s.seconds} s, ${s.concurrency} clients)`));
+row('(c) FHIR, 100 records per Bundle: records/s', (r) => cell(r.steps['fhir-bundle100'], (s) => `${n(s.recordsPerSecond)} (${n(s.records)} records in ${s.seconds} s, ${s.concurrency} clients)`));
+row('(c) ratio to (a); target 20,000 records/s', (r) => [r.ratiosToCopy.fhir, r.ratiosToCopy['fhir-bundle100']].map((x) => x ?? '–').join(' / '));
 row('(e) peak RSS: COPY step process', (r) => cell(r.steps.copy, (s) => `${s.peakRssMiB} MiB`));
 row('(e) peak RSS: `lir import` — target < 1 GiB', (r) => cell(r.steps.import, (s) => `${s.peakRssMiB} MiB`));
-row('(e) peak RSS: `lir serve` during (c)', (r) => cell(r.steps.fhir, (s) => `${s.peakRssMiB} MiB`));
+row('(e) peak RSS: `lir serve` during (c)', (r) => [r.steps.fhir, r.steps['fhir-bundle100']].map((st) => cell(st, (s) => `${s.peakRssMiB} MiB`)).join(' / '));
 row('(e) peak RSS: query step process', (r) => cell(r.steps.queries, (s) => `${s.peakRssMiB} MiB`));
 out.push('');
 const q = runs.map((r) => ((r.steps.queries?.scenarios as { scenario: string; meanImplants?: number; p50?: number; p95?: number; p99?: number; error?: string }[] | undefined) ?? []));
