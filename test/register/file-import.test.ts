@@ -206,6 +206,26 @@ for (const database of DATABASES) {
       expect(await exists(`${runaway}.receipt.csv.partial`)).toBe(false);
     });
 
+    it('stops at a chunk the database fails to store: the chunks before it are stored, none after it, no receipt is left', async () => {
+      // chunk N+1 is validated while chunk N is stored; a failing store must still end the import there
+      const file = join(dir, 'store-fails.csv');
+      const head = 'provider_kvk,provider_record_ref,udi_di,lot,implant_date\r\n';
+      await writeFile(file, head + Array.from({ length: 15 }, (_, i) => `41215422,SF-${i},08717648200274,CU-1,2025-06-20\r\n`).join(''));
+      let stores = 0;
+      const failing = {
+        intake: {
+          startSession: () => services.intake.startSession(),
+          prepare: (req: Parameters<Services['intake']['prepare']>[0]) => services.intake.prepare(req),
+          store: (p: Parameters<Services['intake']['store']>[0]) => (++stores === 2 ? Promise.reject(new Error('the database went away')) : services.intake.store(p)),
+        },
+      };
+      await expect(importFile(failing, file, { now: NOW, chunkSize: 5 })).rejects.toThrow('the database went away');
+      expect(stores).toBe(2);
+      expect((await db.query<{ r: string }>("SELECT provider_record_ref AS r FROM records WHERE provider_record_ref LIKE 'SF-%' ORDER BY 1")).map((x) => x.r)).toEqual(['SF-0', 'SF-1', 'SF-2', 'SF-3', 'SF-4']);
+      expect(await exists(`${file}.receipt.csv`)).toBe(false);
+      expect(await exists(`${file}.receipt.csv.partial`)).toBe(false);
+    });
+
     it('trims cells and never repeats a reference that looks like a BSN in the receipt', async () => {
       const file = join(dir, 'spaces.csv');
       await writeFile(file, 'provider_kvk,provider_record_ref,udi_di,lot,implant_date,breastfeeding\n41215422, TRIM-1 ,08717648200274, CU-9 ,2025-06-20, true \n41215422,111222333,08717648200274,CU-9,2025-06-20,\n');
