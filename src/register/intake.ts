@@ -70,8 +70,8 @@ interface Pending {
   withdraw?: boolean;
   /** The record's content hash, computed while preparing. */
   hash?: string;
-  /** When its call was received: the version's time and what lateness is measured against. */
-  receivedAt: Date;
+  /** Whether the UDI-DI is in the catalogue. */
+  resolved?: boolean;
 }
 
 /** A call validated and resolved, ready for `Intake.store`. */
@@ -171,7 +171,7 @@ export class Intake {
         continue;
       }
       const key = `${providerId}\u0000${item.providerRecordRef}`;
-      pending.push(result.action === 'upsert' ? { item, providerId, key, record: result.record, receivedAt } : { item, providerId, key, withdraw: true, receivedAt });
+      pending.push(result.action === 'upsert' ? { item, providerId, key, record: result.record } : { item, providerId, key, withdraw: true });
     }
     const owned = tracked.filter((t): t is Owned => t.providerId !== undefined);
 
@@ -262,7 +262,6 @@ export class Intake {
   /** One transaction for the calls of a group; throws SplitGroup when the group must be written call by call. */
   private async writeGroup(members: readonly PreparedDelivery[]): Promise<void> {
     const items = members.flatMap((m) => m.items);
-    const pending = members.flatMap((m) => m.pending);
     const before = items.map((it) => ({ errors: it.errors.length, warnings: it.warnings.length }));
     const reset = () =>
       items.forEach((it, i) => {
@@ -279,7 +278,7 @@ export class Intake {
           await this.ensureDeliveries(tx, members);
           // closures are refreshed once for the whole group, after its records are written
           const touched: Touched = { pseudonyms: new Set(), ids: new Set() };
-          await this.apply(tx, pending, touched);
+          await this.apply(tx, members, touched);
           if (touched.ids.size > 0) await refreshClosures(tx, [...touched.pseudonyms], [...touched.ids]);
           if (members.some((m) => m.req.mode === 'transaction' && m.items.some((it) => it.errors.length > 0))) {
             throw members.length > 1 ? new SplitGroup() : new RollBack();
@@ -330,7 +329,7 @@ export class Intake {
       if (!r) continue;
       const warn = (path: string, code: string, message: string) => p.item.warnings.push({ severity: 'warning', code, message, path });
       const catalogueType = r.udiDi ? devices.get(r.udiDi) : undefined;
-      (p as Pending & { resolved?: boolean }).resolved = catalogueType !== undefined;
+      p.resolved = catalogueType !== undefined;
       if (r.udiDi && catalogueType === undefined) {
         warn(p.item.errors.length ? '/udiDi' : '/udiDi', 'UNRESOLVED_UDI_DI', `UDI-DI ${r.udiDi} is not in the device catalogue yet; the record is stored and marked unresolved`);
       }
@@ -398,7 +397,8 @@ export class Intake {
    * the one before, so the call needs one look-up and one write per table however often a reference
    * repeats; every delivery still gets its own version.
    */
-  private async apply(tx: Queryable, pending: Pending[], touched: Touched): Promise<void> {
+  private async apply(tx: Queryable, members: readonly PreparedDelivery[], touched: Touched): Promise<void> {
+    const pending = members.flatMap((m) => m.pending);
     const current = new Map<string, Existing>();
     const keys = [...new Map(pending.map((p) => [p.key, p])).values()];
     const rows = await tx.query<Existing>(
@@ -430,74 +430,76 @@ export class Intake {
       track(row);
     };
 
-    for (const p of pending) {
-      const old = current.get(p.key);
-      const item = p.item;
-      const at = p.receivedAt.toISOString();
-      const deliveryId = item.deliveryId;
-      if (p.withdraw) {
-        if (!old) {
-          item.errors.push({ severity: 'error', code: 'NOT_FOUND', message: 'there is no record with this providerRecordRef to withdraw', path: '/providerRecordRef' });
+    for (const m of members) {
+      const at = m.receivedAt.toISOString();
+      for (const p of m.pending) {
+        const old = current.get(p.key);
+        const item = p.item;
+        const deliveryId = item.deliveryId;
+        if (p.withdraw) {
+          if (!old) {
+            item.errors.push({ severity: 'error', code: 'NOT_FOUND', message: 'there is no record with this providerRecordRef to withdraw', path: '/providerRecordRef' });
+            continue;
+          }
+          item.recordId = old.id;
+          item.version = old.version;
+          if (old.status === 'withdrawn') {
+            item.outcome = 'unchanged';
+            continue;
+          }
+          const row = { ...old, version: old.version + 1, status: 'withdrawn' as const, last_received_at: at };
+          store(p.key, row);
+          versions.push({ patient_key: old.patient_key, record_id: old.id, version: row.version, delivery_id: deliveryId, action: 'withdraw', received_at: at, late: false, content: { status: 'withdrawn' }, content_hash: old.content_hash });
+          item.outcome = 'withdrawn';
+          item.version = row.version;
+          collectTouched(old, touchedPseudonyms, touchedIds);
           continue;
         }
-        item.recordId = old.id;
-        item.version = old.version;
-        if (old.status === 'withdrawn') {
+        const r = p.record!;
+        if (r.closesRecordId && !known.has(r.closesRecordId)) {
+          item.warnings.push({ severity: 'warning', code: 'CLOSES_UNKNOWN', message: `closesRecordId ${r.closesRecordId} is not an active implantation in the register; stored unlinked`, path: '/closesRecordId' });
+        }
+        const hash = p.hash!;
+        if (old && old.status === 'active' && old.content_hash === hash) {
           item.outcome = 'unchanged';
+          item.recordId = old.id;
+          item.version = old.version;
           continue;
         }
-        const row = { ...old, version: old.version + 1, status: 'withdrawn' as const, last_received_at: at };
+        const events = newEvents(r, old);
+        const deadline = events.length > 0 ? deliveryDeadline(events.reduce((a, b) => (a < b ? a : b))) : undefined;
+        const late = events.some((e) => isLate(e, m.receivedAt));
+        if (late && deadline) {
+          item.warnings.push({ severity: 'warning', code: 'LATE_DELIVERY', message: `delivered after the legal deadline of ${deadline} (one month after the event)`, path: '' });
+        }
+        const resolved = p.resolved ?? false;
+        const content = { ...contentRow(r), implant_type: p.effectiveType ?? r.implantType };
+        let row: Existing;
+        if (old) {
+          row = { ...old, ...content, version: old.version + 1, status: 'active', device_resolved: resolved, content_hash: hash, last_received_at: at };
+          collectTouched(old, touchedPseudonyms, touchedIds);
+          item.outcome = 'updated';
+        } else {
+          const id = randomUUID();
+          const patientKey = r.patientPseudonym ?? id;
+          row = {
+            patient_key: patientKey, id, provider_id: p.providerId, provider_record_ref: r.providerRecordRef, version: 1, status: 'active',
+            device_resolved: resolved, content_hash: hash, first_received_at: at, last_received_at: at, deadline: deadline ?? null, late, ...content,
+          };
+          inserts.set(p.key, row);
+          refs.push([p.providerId, r.providerRecordRef, id, patientKey]);
+          item.outcome = 'created';
+        }
         store(p.key, row);
-        versions.push({ patient_key: old.patient_key, record_id: old.id, version: row.version, delivery_id: deliveryId, action: 'withdraw', received_at: at, late: false, content: { status: 'withdrawn' }, content_hash: old.content_hash });
-        item.outcome = 'withdrawn';
+        item.recordId = row.id;
         item.version = row.version;
-        collectTouched(old, touchedPseudonyms, touchedIds);
-        continue;
+        collectTouched(row, touchedPseudonyms, touchedIds);
+        if (deadline) {
+          item.deadline = deadline;
+          item.late = late;
+        }
+        versions.push({ patient_key: row.patient_key, record_id: row.id, version: row.version, delivery_id: deliveryId, action: old ? 'update' : 'create', received_at: at, late, content: versionContent(r), content_hash: hash });
       }
-      const r = p.record!;
-      if (r.closesRecordId && !known.has(r.closesRecordId)) {
-        item.warnings.push({ severity: 'warning', code: 'CLOSES_UNKNOWN', message: `closesRecordId ${r.closesRecordId} is not an active implantation in the register; stored unlinked`, path: '/closesRecordId' });
-      }
-      const hash = p.hash!;
-      if (old && old.status === 'active' && old.content_hash === hash) {
-        item.outcome = 'unchanged';
-        item.recordId = old.id;
-        item.version = old.version;
-        continue;
-      }
-      const events = newEvents(r, old);
-      const deadline = events.length > 0 ? deliveryDeadline(events.reduce((a, b) => (a < b ? a : b))) : undefined;
-      const late = events.some((e) => isLate(e, p.receivedAt));
-      if (late && deadline) {
-        item.warnings.push({ severity: 'warning', code: 'LATE_DELIVERY', message: `delivered after the legal deadline of ${deadline} (one month after the event)`, path: '' });
-      }
-      const resolved = (p as Pending & { resolved?: boolean }).resolved ?? false;
-      const content = { ...contentRow(r), implant_type: p.effectiveType ?? r.implantType };
-      let row: Existing;
-      if (old) {
-        row = { ...old, ...content, version: old.version + 1, status: 'active', device_resolved: resolved, content_hash: hash, last_received_at: at };
-        collectTouched(old, touchedPseudonyms, touchedIds);
-        item.outcome = 'updated';
-      } else {
-        const id = randomUUID();
-        const patientKey = r.patientPseudonym ?? id;
-        row = {
-          patient_key: patientKey, id, provider_id: p.providerId, provider_record_ref: r.providerRecordRef, version: 1, status: 'active',
-          device_resolved: resolved, content_hash: hash, first_received_at: at, last_received_at: at, deadline: deadline ?? null, late, ...content,
-        };
-        inserts.set(p.key, row);
-        refs.push([p.providerId, r.providerRecordRef, id, patientKey]);
-        item.outcome = 'created';
-      }
-      store(p.key, row);
-      item.recordId = row.id;
-      item.version = row.version;
-      collectTouched(row, touchedPseudonyms, touchedIds);
-      if (deadline) {
-        item.deadline = deadline;
-        item.late = late;
-      }
-      versions.push({ patient_key: row.patient_key, record_id: row.id, version: row.version, delivery_id: deliveryId, action: old ? 'update' : 'create', received_at: at, late, content: versionContent(r), content_hash: hash });
     }
 
     this.#written += inserts.size + updates.size;
