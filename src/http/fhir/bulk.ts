@@ -173,11 +173,12 @@ async function* deliverLines(
     }
   } catch (err) {
     complete = false;
-    while (answers.length > 0) yield await answers.shift()!;
     logError(err);
-    yield ndjson(operationOutcome([{ severity: 'fatal', code: 'exception', errorCode: 'INTERNAL', diagnostics: 'reading the request stopped; the lines answered above were delivered, the rest was not' }]));
   }
   while (answers.length > 0) yield await answers.shift()!;
+  if (!complete) {
+    yield ndjson(operationOutcome([{ severity: 'fatal', code: 'exception', errorCode: 'INTERNAL', diagnostics: 'reading the request stopped; the lines answered above were delivered, the rest was not' }]));
+  }
   yield ndjson(totalsResource(totals, complete, [...session.ids.values()]));
 }
 
