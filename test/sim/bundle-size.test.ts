@@ -9,8 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DATABASES } from '../helpers/databases.js';
 import { servicesFor } from '../../src/register/services.js';
 import { buildApp } from '../../src/http/app.js';
-import { createToken } from '../../src/auth/tokens.js';
-import { findProviderByKvk } from '../../src/catalogue/reference-data.js';
+import { bundlePoster } from './post-bundle.js';
 import { createNationalModel } from '../../src/sim/national/index.js';
 import { loadReferenceData } from '../../src/sim/national/load.js';
 import { simulateCommand } from '../../src/cli/commands/simulate.js';
@@ -79,20 +78,11 @@ describe.each(DATABASES)('multi-record Bundles through POST /fhir/R4 on $name', 
       const services = await servicesFor(db, NOW);
       await loadReferenceData(db, model.providers, model.devices);
       const app = await buildApp(services);
-      const tokens = new Map<string, string>();
+      const post = bundlePoster(app, db);
       let accepted = 0;
       for (const [n, b] of bundles.entries()) {
         const kvk = b.entry.find((e) => e.resource.resourceType === 'Organization')!.resource.identifier![0]!.value;
-        if (!tokens.has(kvk)) {
-          const p = await findProviderByKvk(db, kvk);
-          tokens.set(kvk, (await createToken(db, { role: 'provider', providerId: p!.id, label: 'sim' })).token);
-        }
-        const res = await app.inject({
-          method: 'POST',
-          url: '/fhir/R4',
-          headers: { authorization: `Bearer ${tokens.get(kvk)}`, 'content-type': 'application/fhir+json' },
-          payload: JSON.stringify(b),
-        });
+        const res = await post(kvk, b);
         if (res.statusCode !== 200) throw new Error(`bundle ${n}: ${res.statusCode} ${res.body.slice(0, 2000)}`);
         const answer = res.json<{ type: string; entry: { response: { status: string; location?: string } }[] }>();
         expect(answer.type).toBe('batch-response');

@@ -9,8 +9,7 @@ import { DATABASES } from '../helpers/databases.js';
 import { servicesFor } from '../../src/register/services.js';
 import { importFile } from '../../src/register/file-import.js';
 import { buildApp } from '../../src/http/app.js';
-import { createToken } from '../../src/auth/tokens.js';
-import { findProviderByKvk } from '../../src/catalogue/reference-data.js';
+import { bundlePoster } from './post-bundle.js';
 import { createNationalModel } from '../../src/sim/national/index.js';
 import { recordLine, RECORDS_HEADER } from '../../src/sim/national/csv.js';
 import { recordBundle } from '../../src/sim/national/fhir.js';
@@ -60,23 +59,14 @@ describe.each(DATABASES)('generated data through intake on $name', (database) =>
       const services = await servicesFor(db, NOW);
       await loadReferenceData(db, model.providers, model.devices);
       const app = await buildApp(services);
-      const tokens = new Map<string, string>();
+      const post = bundlePoster(app, db);
       const statuses: number[] = [];
       let n = 0;
       for (const r of model.records()) {
         if (r.invalid !== null) continue;
         if (++n > 120) break;
         const kvk = String(r.record.providerKvk);
-        if (!tokens.has(kvk)) {
-          const p = await findProviderByKvk(db, kvk);
-          tokens.set(kvk, (await createToken(db, { role: 'provider', providerId: p!.id, label: 'sim' })).token);
-        }
-        const res = await app.inject({
-          method: 'POST',
-          url: '/fhir/R4',
-          headers: { authorization: `Bearer ${tokens.get(kvk)}`, 'content-type': 'application/fhir+json' },
-          payload: JSON.stringify(recordBundle(r.record, n)),
-        });
+        const res = await post(kvk, recordBundle(r.record, n));
         if (res.statusCode !== 200) throw new Error(`bundle ${n} (${JSON.stringify(r.record)}): ${res.statusCode} ${res.body}`);
         statuses.push(res.statusCode);
       }
